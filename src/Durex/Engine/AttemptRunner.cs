@@ -1,0 +1,443 @@
+using System.Globalization;
+using Durex.Internal;
+using Durex.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Durex.Engine;
+
+/// <summary>
+/// Runs one claimed command and turns what happened into a <see cref="CommandOutcome"/>: the state transition, the
+/// history events and the commands it spawns, applied later by the store in one transaction.
+/// </summary>
+internal sealed class AttemptRunner(Pipeline pipeline)
+{
+    private const int MaxErrorDetailLength = 8000;
+    private readonly ExecutorContext context = pipeline.Context;
+    private readonly ExecutorOptions _options = pipeline.Context.Options;
+    private readonly TimeProvider _time = pipeline.Context.Time;
+    private readonly ILogger _logger = pipeline.Context.Logger;
+
+    /// <summary>Returns a claimed command that never started to pending, as if it had not been claimed.</summary>
+    public static CommandOutcome Release(InflightCommand item) => new()
+    {
+        CommandId = item.Command.Id,
+        LeaseId = item.Lease.LeaseId,
+        Status = CommandStatus.Pending,
+        Attempt = item.Command.Attempt - 1,
+        ReadyAt = item.Command.ReadyAt,
+        Error = item.Command.Error,
+    };
+
+    public async ValueTask<CommandOutcome> RunAsync(InflightCommand item, Worker worker)
+    {
+        var command = item.Command;
+        if (!context.Plans.TryGetValue(command.Name, out var plan))
+        {
+            return Release(item);
+        }
+
+        var registration = plan.Registration;
+        var start = _time.GetUtcNow();
+        var maxRetries = command.Retries ?? registration.Retries ?? _options.DefaultRetries;
+        var deadline = command.DeadlineAt ?? (registration.Deadline is { } relative ? command.CreatedAt + relative : null);
+        if (deadline is { } due && start > due)
+        {
+            return await ExpireAsync(item, registration, maxRetries, start, due).ConfigureAwait(false);
+        }
+
+        if (command.Attempt > maxRetries + 1)
+        {
+            var exhausted = new PermanentFailureException(string.Create(CultureInfo.InvariantCulture,
+                $"Attempt {command.Attempt} exceeds the retry budget ({maxRetries} retries): earlier attempts were lost with their worker (lease rescued), so it is not run again."));
+            return await FailAsync(item, registration, NewContext(command, maxRetries, HardStopToken), exhausted, start, start, ran: false).ConfigureAwait(false);
+        }
+
+        if (command.FanInFailed)
+        {
+            var fanIn = new FanInFailedException(command.Error ?? "Fan-in failed: a child ended unsuccessfully.");
+            return await FailAsync(item, registration, NewContext(command, maxRetries, HardStopToken), fanIn, start, start, ran: false).ConfigureAwait(false);
+        }
+
+        var timeout = command.Timeout ?? registration.Timeout ?? _options.DefaultTimeout;
+        var token = worker.Begin(item, timeout);
+        var commandContext = NewContext(command, maxRetries, token);
+        CommandResult? result = null;
+        Exception? failure = null;
+        try
+        {
+            if (command.FanInTotal > 0)
+            {
+                commandContext.FanInResults = await LoadFanInResultsAsync(command.Id, token).ConfigureAwait(false);
+            }
+
+            result = await plan.Invoke(commandContext).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+        }
+
+        var (cancelled, reason) = worker.End(item);
+        var end = _time.GetUtcNow();
+        if (cancelled && (failure is not null || reason != CancelReason.Shutdown))
+        {
+            switch (reason)
+            {
+                case CancelReason.Cancelled:
+                    return Cancelled(item);
+                case CancelReason.Shutdown:
+                    return Interrupted(item, start, end);
+                default:
+                    failure = new CommandTimeoutException(timeout ?? TimeSpan.Zero);
+                    break;
+            }
+        }
+
+        if (failure is null && result is null)
+        {
+            failure = new PermanentFailureException($"Handler '{command.Name}' returned null instead of a CommandResult (return CommandResult.Empty when there is nothing to do).");
+        }
+
+        if (failure is not null)
+        {
+            return await FailAsync(item, registration, commandContext, failure, start, end, ran: true).ConfigureAwait(false);
+        }
+
+        return await SucceedAsync(item, registration, commandContext, result!, start, end).ConfigureAwait(false);
+    }
+
+    private CancellationToken HardStopToken => pipeline.HardStop.Token;
+
+    private CommandContext NewContext(CommandInstance command, int maxRetries, CancellationToken token) =>
+        new(command, maxRetries, token, _options.Services);
+
+    private async ValueTask<IReadOnlyList<FanInResult>> LoadFanInResultsAsync(Guid id, CancellationToken token)
+    {
+        var children = await context.Store.GetFanInChildrenAsync(id, token).ConfigureAwait(false);
+        return children.Where(c => c.Status == CommandStatus.Completed)
+            .Select(c => new FanInResult(c.Id, c.Name, CommandData.ReadOnlyView(c.Payload)))
+            .ToArray();
+    }
+
+    private async ValueTask<CommandOutcome> SucceedAsync(InflightCommand item, Registration registration, CommandContext commandContext,
+        CommandResult result, DateTimeOffset start, DateTimeOffset end)
+    {
+        var command = item.Command;
+        var duration = end - start;
+        var started = new HistoryEvent(command.Id, HistoryEventType.Started, start, command.Attempt);
+        var payload = commandContext.Data.IsModified ? commandContext.Data.ToUtf8Json() : (ReadOnlyMemory<byte>?)null;
+
+        if (result.Kind == CommandResultKind.Retry)
+        {
+            var retry = new RetryRequestedException();
+            return await FailAsync(item, registration, commandContext, retry, start, end, ran: true).ConfigureAwait(false);
+        }
+
+        if (result.Kind == CommandResultKind.Repeat)
+        {
+            var next = NextRun(command, registration, result, end);
+            if (next is { } when)
+            {
+                return new CommandOutcome
+                {
+                    CommandId = command.Id,
+                    LeaseId = item.Lease.LeaseId,
+                    Status = CommandStatus.Repeating,
+                    Attempt = 0,
+                    ReadyAt = when,
+                    Payload = payload,
+                    Events =
+                    [
+                        started,
+                        new HistoryEvent(command.Id, HistoryEventType.Repeating, end, command.Attempt, Duration: duration,
+                            Message: string.Create(CultureInfo.InvariantCulture, $"Next run at {when:O}.")),
+                    ],
+                };
+            }
+        }
+
+        IReadOnlyList<CommandInstance> children;
+        try
+        {
+            children = BuildChildren(result, command, end);
+        }
+        catch (ArgumentException ex)
+        {
+            var invalid = new PermanentFailureException($"The handler's result is invalid: {ex.Message}", ex);
+            return await FailAsync(item, registration, commandContext, invalid, start, end, ran: true).ConfigureAwait(false);
+        }
+
+        Log.AttemptSucceeded(_logger, command.Name, command.Id, command.Attempt, duration);
+        return new CommandOutcome
+        {
+            CommandId = command.Id,
+            LeaseId = item.Lease.LeaseId,
+            Status = CommandStatus.Completed,
+            Attempt = command.Attempt,
+            CompletedAt = end,
+            Payload = payload,
+            NewCommands = children,
+            Events =
+            [
+                started,
+                new HistoryEvent(command.Id, HistoryEventType.Completed, end, command.Attempt, Duration: duration,
+                    Message: result.Kind == CommandResultKind.Repeat ? "The cron schedule has no further occurrence." : null),
+            ],
+        };
+    }
+
+    private DateTimeOffset? NextRun(CommandInstance command, Registration registration, CommandResult result, DateTimeOffset end)
+    {
+        if (result.RepeatAfter is { } after)
+        {
+            return end + after;
+        }
+
+        var cron = command.Cron ?? registration.Cron;
+        if (cron is not null)
+        {
+            var zone = command.Cron is not null ? command.CronTimeZone : registration.CronTimeZone;
+            return CronSchedule.Next(cron, zone, end);
+        }
+
+        return end + (command.Period ?? registration.Period ?? _options.DefaultPeriod);
+    }
+
+    private async ValueTask<CommandOutcome> FailAsync(InflightCommand item, Registration registration, CommandContext commandContext,
+        Exception error, DateTimeOffset start, DateTimeOffset end, bool ran)
+    {
+        var command = item.Command;
+        var retryable = error is not (PermanentFailureException or FanInFailedException);
+        var exhausted = !retryable || commandContext.RetriesLeft == 0;
+        var message = error is RetryRequestedException && exhausted
+            ? string.Create(CultureInfo.InvariantCulture, $"The handler asked for a retry, but no retries are left ({commandContext.MaxRetries} allowed).")
+            : ErrorMessage(error);
+        var detail = error is RetryRequestedException ? message : ErrorDetail(error);
+        var events = new List<HistoryEvent>(3);
+        if (ran)
+        {
+            events.Add(new HistoryEvent(command.Id, HistoryEventType.Started, start, command.Attempt));
+        }
+
+        var payload = commandContext.Data.IsModified ? commandContext.Data.ToUtf8Json() : (ReadOnlyMemory<byte>?)null;
+        if (!exhausted)
+        {
+            var backoff = registration.Backoff ?? _options.Backoff;
+            var retryAt = end + backoff.NextDelay(command.Attempt);
+            Log.AttemptFailedWillRetry(_logger, error, command.Name, command.Id, command.Attempt, retryAt);
+            events.Add(new HistoryEvent(command.Id, HistoryEventType.Retrying, end, command.Attempt, detail, ran ? end - start : null,
+                string.Create(CultureInfo.InvariantCulture,
+                    $"Attempt {command.Attempt} of {commandContext.MaxRetries + 1} failed; next attempt at {retryAt:O}.")));
+            return new CommandOutcome
+            {
+                CommandId = command.Id,
+                LeaseId = item.Lease.LeaseId,
+                Status = CommandStatus.Pending,
+                Attempt = command.Attempt,
+                ReadyAt = retryAt,
+                Error = message,
+                Payload = payload,
+                Events = events,
+            };
+        }
+
+        var status = context.DeadLetterQueue ? CommandStatus.DeadLetter : CommandStatus.Failed;
+        Log.CommandFailed(_logger, error, command.Name, command.Id, command.Attempt, message);
+        var (children, hookNote) = await RunHookAsync("recover", registration.Recover is { } recover
+            ? () => recover(commandContext, error, HardStopToken)
+            : null, command, end).ConfigureAwait(false);
+        events.Add(new HistoryEvent(command.Id, HistoryEventType.Failed, end, command.Attempt, detail, ran ? end - start : null,
+            Join(status == CommandStatus.DeadLetter ? "Moved to the dead-letter queue." : null, hookNote)));
+        NotifyErrorHandler(command, status, message, end, error);
+        return new CommandOutcome
+        {
+            CommandId = command.Id,
+            LeaseId = item.Lease.LeaseId,
+            Status = status,
+            Attempt = command.Attempt,
+            CompletedAt = end,
+            Error = message,
+            Payload = payload,
+            Events = events,
+            NewCommands = children,
+        };
+    }
+
+    private async ValueTask<CommandOutcome> ExpireAsync(InflightCommand item, Registration registration, int maxRetries,
+        DateTimeOffset now, DateTimeOffset deadline)
+    {
+        var command = item.Command;
+        Log.CommandExpired(_logger, command.Name, command.Id, deadline, command.Attempt);
+        var (children, hookNote) = await RunHookAsync("expired", registration.Expired is { } expired
+            ? () => expired(NewContext(command, maxRetries, HardStopToken), HardStopToken)
+            : null, command, now).ConfigureAwait(false);
+        return new CommandOutcome
+        {
+            CommandId = command.Id,
+            LeaseId = item.Lease.LeaseId,
+            Status = CommandStatus.Expired,
+            Attempt = command.Attempt - 1,
+            CompletedAt = now,
+            Error = command.Error,
+            NewCommands = children,
+            Events =
+            [
+                new HistoryEvent(command.Id, HistoryEventType.Expired, now, command.Attempt - 1,
+                    Message: Join(string.Create(CultureInfo.InvariantCulture, $"Deadline {deadline:O} passed before the attempt could start."), hookNote)),
+            ],
+        };
+    }
+
+    private static CommandOutcome Cancelled(InflightCommand item) => new()
+    {
+        // The store has already cancelled the command (or another executor owns it now): this outcome is rejected.
+        CommandId = item.Command.Id,
+        LeaseId = item.Lease.LeaseId,
+        Status = CommandStatus.Cancelled,
+        Attempt = item.Command.Attempt,
+    };
+
+    private static CommandOutcome Interrupted(InflightCommand item, DateTimeOffset start, DateTimeOffset end) => new()
+    {
+        CommandId = item.Command.Id,
+        LeaseId = item.Lease.LeaseId,
+        Status = CommandStatus.Pending,
+        Attempt = item.Command.Attempt - 1,
+        ReadyAt = end,
+        Error = item.Command.Error,
+        Events =
+        [
+            new HistoryEvent(item.Command.Id, HistoryEventType.Started, start, item.Command.Attempt),
+            new HistoryEvent(item.Command.Id, HistoryEventType.Interrupted, end, item.Command.Attempt, Duration: end - start,
+                Message: "The executor shut down before the attempt finished; it will run again (the attempt is not counted)."),
+        ],
+    };
+
+    /// <summary>Runs a recover or expired hook; its spawned commands are returned to be enqueued with the outcome.</summary>
+    private async ValueTask<(IReadOnlyList<CommandInstance> Children, string? Note)> RunHookAsync(string hook,
+        Func<ValueTask<CommandResult>>? invoke, CommandInstance command, DateTimeOffset now)
+    {
+        if (invoke is null)
+        {
+            return ([], null);
+        }
+
+        try
+        {
+            var result = await invoke().ConfigureAwait(false);
+            if (result is null || result.Kind is CommandResultKind.Empty or CommandResultKind.Repeat or CommandResultKind.Retry)
+            {
+                return ([], result?.Kind is CommandResultKind.Repeat or CommandResultKind.Retry
+                    ? $"The {hook} hook returned {result.Kind}, which only spawn results can express here; ignored."
+                    : null);
+            }
+
+            var children = BuildChildren(result, command, now);
+            return (children, string.Create(CultureInfo.InvariantCulture, $"The {hook} hook spawned {children.Count} command(s)."));
+        }
+        catch (Exception ex)
+        {
+            Log.HookFailed(_logger, ex, hook, command.Name, command.Id);
+            return ([], $"The {hook} hook failed: {ErrorMessage(ex)}");
+        }
+    }
+
+    private IReadOnlyList<CommandInstance> BuildChildren(CommandResult result, CommandInstance parent, DateTimeOffset now)
+    {
+        if (result.Kind == CommandResultKind.SpawnThen)
+        {
+            var then = result.Continuation!;
+            if (result.Commands.Count == 0)
+            {
+                return [CommandFactory.CreateChild(then, now, context.Registry, parent)];
+            }
+
+            if (result.Commands.FirstOrDefault(c => c.UniqueKey is not null) is { } keyed)
+            {
+                throw new ArgumentException(
+                    $"SpawnThen child '{keyed.Name}' has unique key '{keyed.UniqueKey}': fan-in children cannot be deduplicated, because the continuation must see every one of them.");
+            }
+
+            var continuation = CommandFactory.CreateChild(then, now, context.Registry, parent,
+                status: CommandStatus.Waiting, fanInTotal: result.Commands.Count);
+            var list = new List<CommandInstance>(result.Commands.Count + 1) { continuation };
+            foreach (var spec in result.Commands)
+            {
+                list.Add(CommandFactory.CreateChild(spec, now, context.Registry, parent, awaitedBy: continuation.Id));
+            }
+
+            return list;
+        }
+
+        if (result.Commands.Count == 0)
+        {
+            return [];
+        }
+
+        var children = new CommandInstance[result.Commands.Count];
+        for (var i = 0; i < children.Length; i++)
+        {
+            children[i] = CommandFactory.CreateChild(result.Commands[i], now, context.Registry, parent);
+        }
+
+        return children;
+    }
+
+    private void NotifyErrorHandler(CommandInstance command, CommandStatus status, string message, DateTimeOffset end, Exception error)
+    {
+        if (_options.ErrorHandler is not { } handler)
+        {
+            return;
+        }
+
+        try
+        {
+            handler(new CommandInstance
+            {
+                Id = command.Id,
+                Name = command.Name,
+                Status = status,
+                Payload = command.Payload,
+                Attempt = command.Attempt,
+                Retries = command.Retries,
+                Sequence = command.Sequence,
+                ParentId = command.ParentId,
+                Priority = command.Priority,
+                Tags = command.Tags,
+                UniqueKey = command.UniqueKey,
+                TraceId = command.TraceId,
+                CorrelationId = command.CorrelationId,
+                CreatedAt = command.CreatedAt,
+                ReadyAt = command.ReadyAt,
+                StartedAt = command.StartedAt,
+                CompletedAt = end,
+                DeadlineAt = command.DeadlineAt,
+                Timeout = command.Timeout,
+                Period = command.Period,
+                Cron = command.Cron,
+                CronTimeZone = command.CronTimeZone,
+                Error = message,
+                AwaitedBy = command.AwaitedBy,
+                FanInTotal = command.FanInTotal,
+            }, error);
+        }
+        catch (Exception ex)
+        {
+            Log.ErrorHandlerFailed(_logger, ex, command.Name, command.Id);
+        }
+    }
+
+    private static string ErrorMessage(Exception error) =>
+        string.IsNullOrWhiteSpace(error.Message) ? error.GetType().Name : error.Message;
+
+    private static string ErrorDetail(Exception error)
+    {
+        var text = error is DurexException or TimeoutException ? error.Message : error.ToString();
+        return text.Length <= MaxErrorDetailLength ? text : string.Concat(text.AsSpan(0, MaxErrorDetailLength), "…");
+    }
+
+    private static string? Join(string? a, string? b) => a is null ? b : b is null ? a : $"{a} {b}";
+
+    /// <summary>The failure a <see cref="CommandResult.Retry"/> result turns into.</summary>
+    private sealed class RetryRequestedException() : DurexException("The handler asked for a retry.");
+}

@@ -1,0 +1,96 @@
+namespace Durex;
+
+/// <summary>Turns specs into new command rows: validation, scheduling, id propagation.</summary>
+internal static class CommandFactory
+{
+    /// <summary>Builds a root command (enqueued by a client).</summary>
+    public static CommandInstance Create(CommandSpec spec, DateTimeOffset now, HandlerRegistry? registry) =>
+        Build(spec, now, registry, parent: null, awaitedBy: null, status: CommandStatus.Pending, fanInTotal: 0);
+
+    /// <summary>Builds a command spawned by <paramref name="parent"/>: trace and correlation ids are inherited.</summary>
+    public static CommandInstance CreateChild(CommandSpec spec, DateTimeOffset now, HandlerRegistry? registry, CommandInstance parent,
+        Guid? awaitedBy = null, CommandStatus status = CommandStatus.Pending, int fanInTotal = 0) =>
+        Build(spec, now, registry, parent, awaitedBy, status, fanInTotal);
+
+    private static CommandInstance Build(CommandSpec spec, DateTimeOffset now, HandlerRegistry? registry, CommandInstance? parent,
+        Guid? awaitedBy, CommandStatus status, int fanInTotal)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        Registration? handler = null;
+        registry?.TryGet(spec.Name, out handler);
+
+        Check(spec.Delay is null || spec.Delay >= TimeSpan.Zero, spec, "Delay must not be negative");
+        Check(spec.Period is null || spec.Period > TimeSpan.Zero, spec, "Period must be positive");
+        Check(spec.Timeout is null || spec.Timeout > TimeSpan.Zero, spec, "Timeout must be positive");
+        Check(spec.Deadline is null || spec.Deadline > TimeSpan.Zero, spec, "Deadline must be positive");
+        Check(spec.Retries is null || spec.Retries >= 0, spec, "Retries must not be negative");
+        Check(spec.UniqueKey is null || !string.IsNullOrWhiteSpace(spec.UniqueKey), spec, "UniqueKey must not be blank");
+        foreach (var step in spec.Sequence)
+        {
+            Check(CommandNames.IsValid(step), spec, $"sequence step '{step}' is not a valid command name");
+        }
+
+        foreach (var tag in spec.Tags)
+        {
+            Check(!string.IsNullOrWhiteSpace(tag), spec, "tags must not be blank");
+        }
+
+        if (spec.Cron is not null)
+        {
+            try
+            {
+                CronSchedule.Validate(spec.Cron, spec.CronTimeZone);
+            }
+            catch (ArgumentException ex)
+            {
+                throw new ArgumentException($"Invalid spec for '{spec.Name}': {ex.Message}", nameof(spec), ex);
+            }
+        }
+
+        var id = Guid.CreateVersion7(now);
+        var cron = spec.Cron ?? handler?.Cron;
+        var cronZone = spec.Cron is not null ? spec.CronTimeZone : handler?.CronTimeZone;
+        var readyAt = spec.RunAt
+            ?? (spec.Delay is { } delay ? now + delay : (DateTimeOffset?)null)
+            ?? (cron is not null ? CronSchedule.Next(cron, cronZone, now) : null)
+            ?? now;
+
+        var tags = handler is { Tags.Count: > 0 }
+            ? spec.Tags.Concat(handler.Tags).Distinct(StringComparer.Ordinal).ToArray()
+            : spec.Tags.Count == 0 ? [] : spec.Tags.Distinct(StringComparer.Ordinal).ToArray();
+
+        return new CommandInstance
+        {
+            Id = id,
+            Name = spec.Name,
+            Status = status,
+            Payload = spec.Data.ToUtf8Json(),
+            Retries = spec.Retries,
+            Sequence = spec.Sequence.Count == 0 ? [] : spec.Sequence.ToArray(),
+            ParentId = parent?.Id,
+            Priority = spec.Priority ?? handler?.Priority ?? 0,
+            Tags = tags,
+            UniqueKey = spec.UniqueKey,
+            TraceId = spec.TraceId ?? parent?.TraceId,
+            CorrelationId = spec.CorrelationId ?? parent?.CorrelationId ?? parent?.Id.ToString() ?? id.ToString(),
+            CreatedAt = now,
+            ReadyAt = readyAt,
+            DeadlineAt = spec.DeadlineAt ?? (spec.Deadline is { } deadline ? now + deadline : null),
+            Timeout = spec.Timeout,
+            Period = spec.Period,
+            Cron = spec.Cron,
+            CronTimeZone = spec.Cron is null ? null : spec.CronTimeZone,
+            AwaitedBy = awaitedBy,
+            FanInTotal = fanInTotal,
+            FanInPending = fanInTotal,
+        };
+    }
+
+    private static void Check(bool condition, CommandSpec spec, string problem)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException($"Invalid spec for '{spec.Name}': {problem}.", nameof(spec));
+        }
+    }
+}

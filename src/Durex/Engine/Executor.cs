@@ -1,0 +1,385 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Serialization.Metadata;
+using Durex.Engine;
+using Durex.Internal;
+using Durex.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Durex;
+
+/// <summary>
+/// The engine: registers handlers, enqueues commands and runs them on a store with retries, schedules, workflows,
+/// leases and history. Start it with <see cref="StartAsync"/>; stop it with <see cref="StopAsync"/> (graceful) or dispose it.
+/// </summary>
+/// <example>
+/// <code>
+/// await using var executor = new Executor(new MemoryStore(), o => o.Parallelism = 8);
+/// executor.Handle("greet", (ctx, ct) =>
+/// {
+///     Console.WriteLine($"Hello, {ctx.Data.GetString("name")}!");
+///     return ValueTask.FromResult(CommandResult.Empty);
+/// }, c => c.Retries(3));
+/// await executor.StartAsync();
+/// await executor.AddAsync(new CommandSpec("greet") { Data = { ["name"] = "World" } });
+/// </code>
+/// </example>
+public sealed class Executor : IDurexClient, IAsyncDisposable
+{
+    private readonly HandlerRegistry _registry = new();
+    private readonly SemaphoreSlim _lifecycle = new(1, 1);
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, byte> _warnedNames = new(StringComparer.Ordinal);
+    private readonly Lazy<Task> _initialized;
+    private Run? _run;
+
+    /// <summary>Creates an executor over <paramref name="store"/>, configured by <paramref name="configure"/>.</summary>
+    public Executor(ICommandStore store, Action<ExecutorOptions>? configure = null)
+        : this(store, Configure(configure))
+    {
+    }
+
+    /// <summary>Creates an executor over <paramref name="store"/> with <paramref name="options"/>.</summary>
+    /// <exception cref="ArgumentException">An option is invalid.</exception>
+    public Executor(ICommandStore store, ExecutorOptions options)
+    {
+        Store = store ?? throw new ArgumentNullException(nameof(store));
+        Options = options ?? throw new ArgumentNullException(nameof(options));
+        Options.Validate();
+        InstanceName = Options.InstanceName ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
+        _logger = Options.LoggerFactory.CreateLogger("Durex.Executor");
+        _initialized = new Lazy<Task>(() => Store.InitializeAsync().AsTask(), LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>The store commands live in.</summary>
+    public ICommandStore Store { get; }
+
+    /// <summary>The settings.</summary>
+    public ExecutorOptions Options { get; }
+
+    /// <summary>This instance's name, recorded as the owner of the leases it takes.</summary>
+    public string InstanceName { get; }
+
+    /// <summary>True between <see cref="StartAsync"/> and <see cref="StopAsync"/>.</summary>
+    public bool IsRunning => Volatile.Read(ref _run) is not null;
+
+    /// <summary>Names of the registered handlers.</summary>
+    public IReadOnlyCollection<string> HandlerNames => _registry.Names;
+
+    /// <summary>Registers a handler under <paramref name="name"/>.</summary>
+    /// <exception cref="ArgumentException">The name is empty or invalid.</exception>
+    /// <exception cref="InvalidOperationException">The name is taken, or the executor is running.</exception>
+    public Executor Handle(string name, CommandHandler handler, Action<CommandOptions>? configure = null)
+    {
+        CommandNames.Validate(name, nameof(name));
+        ArgumentNullException.ThrowIfNull(handler);
+        var options = new CommandOptions();
+        configure?.Invoke(options);
+        _registry.Add(Registration.Create(name, handler, options));
+        return this;
+    }
+
+    /// <summary>
+    /// Registers a handler whose payload is read as <typeparamref name="T"/> with source-generated metadata. A payload
+    /// that cannot be read fails the command for good (retrying would not help) with a message naming the problem.
+    /// </summary>
+    public Executor HandleTyped<T>(string name, JsonTypeInfo<T> typeInfo, CommandHandler<T> handler, Action<CommandOptions>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(typeInfo);
+        ArgumentNullException.ThrowIfNull(handler);
+        return Handle(name, (context, cancellationToken) =>
+        {
+            T data;
+            try
+            {
+                data = context.Data.Get(typeInfo)!;
+            }
+            catch (FormatException ex)
+            {
+                throw new PermanentFailureException($"The payload of '{context.Name}' cannot be read as {typeof(T).Name}: {ex.Message}", ex);
+            }
+
+            return handler(data, context, cancellationToken);
+        }, configure);
+    }
+
+    /// <summary>
+    /// Registers a class command. Its <see cref="ICommandHandler.Configure"/> sets its defaults; implementing
+    /// <see cref="IRecoverableCommand"/> or <see cref="IExpirableCommand"/> adds the recover or expired hook.
+    /// </summary>
+    public Executor Register(ICommandHandler command)
+    {
+        ArgumentNullException.ThrowIfNull(command);
+        return Handle(command.Name, command.ExecuteAsync, options =>
+        {
+            command.Configure(options);
+            if (command is IRecoverableCommand recoverable)
+            {
+                options.OnRecover(recoverable.RecoverAsync);
+            }
+
+            if (command is IExpirableCommand expirable)
+            {
+                options.OnExpired(expirable.ExpiredAsync);
+            }
+        });
+    }
+
+    /// <summary>Initializes the store and starts claiming and running commands. Does nothing if already running.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_run is not null)
+            {
+                return;
+            }
+
+            await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+            _registry.Freeze();
+            var plans = new Dictionary<string, HandlerPlan>(StringComparer.Ordinal);
+            foreach (var name in _registry.Names)
+            {
+                _registry.TryGet(name, out var registration);
+                plans[name] = HandlerPlan.Compose(registration, Options.Middleware);
+            }
+
+            var pipeline = new Pipeline(new ExecutorContext
+            {
+                Store = Store,
+                Options = Options,
+                Registry = _registry,
+                Plans = plans,
+                Owner = InstanceName,
+                Logger = _logger,
+                DeadLetterQueue = Options.DeadLetterQueue,
+            });
+            _run = Run.Start(pipeline, Store.Subscribe(pipeline), Options);
+            Log.Started(_logger, InstanceName, Options.Parallelism, plans.Count);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>
+    /// Graceful shutdown: stops claiming, returns claimed-but-unstarted commands to pending at once, lets running
+    /// attempts finish for up to <see cref="ExecutorOptions.ShutdownTimeout"/>, then cancels them (their commands go back
+    /// to pending, not failed). The executor can be started again afterwards.
+    /// </summary>
+    /// <param name="cancellationToken">Cancel to abandon waiting for handlers that ignore their token; their leases expire and the commands are rescued.</param>
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        await _lifecycle.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        try
+        {
+            if (_run is not { } run)
+            {
+                return;
+            }
+
+            await run.StopAsync(Options, _logger, cancellationToken).ConfigureAwait(false);
+            _run = null;
+            _registry.Unfreeze();
+            Log.Stopped(_logger, InstanceName);
+        }
+        finally
+        {
+            _lifecycle.Release();
+        }
+    }
+
+    /// <summary>Stops gracefully (see <see cref="StopAsync"/>). The store is not disposed: its creator owns it.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Completes when no command is ready to run and none is in flight, as observed after this call. Commands scheduled
+    /// in the future do not count: advance the clock (a <c>FakeTimeProvider</c> in tests) and wait again.
+    /// </summary>
+    /// <remarks>The run-until-idle helper for deterministic tests: no sleeps, no polling.</remarks>
+    /// <exception cref="InvalidOperationException">The executor is not running, or it stopped before becoming idle.</exception>
+    public Task WaitForIdleAsync(CancellationToken cancellationToken = default) =>
+        Volatile.Read(ref _run) is { } run
+            ? run.Pipeline.WaitForIdleAsync(cancellationToken)
+            : throw new InvalidOperationException("The executor is not running: call StartAsync before WaitForIdleAsync.");
+
+    /// <inheritdoc />
+    public async ValueTask<CommandInstance> AddAsync(CommandSpec spec, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        var command = CommandFactory.Create(spec, Options.TimeProvider.GetUtcNow(), _registry);
+        await EnqueueAsync([command], cancellationToken).ConfigureAwait(false);
+        return command;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<CommandInstance>> AddManyAsync(IEnumerable<CommandSpec> specs, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(specs);
+        var now = Options.TimeProvider.GetUtcNow();
+        var commands = new List<CommandInstance>(specs.TryGetNonEnumeratedCount(out var count) ? count : 16);
+        foreach (var spec in specs)
+        {
+            commands.Add(CommandFactory.Create(spec ?? throw new ArgumentException("Specs must not be null.", nameof(specs)), now, _registry));
+        }
+
+        await EnqueueAsync(commands, cancellationToken).ConfigureAwait(false);
+        return commands;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<CommandInstance?> GetAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await Store.GetAsync(id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<HistoryEvent>> GetHistoryAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await Store.GetHistoryAsync(id, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<CommandInstance>> FindByCorrelationIdAsync(string correlationId, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(correlationId);
+        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var all = new List<CommandInstance>();
+        var query = new CommandQuery { CorrelationId = correlationId, Order = CommandOrder.OldestFirst, Limit = CommandQuery.MaxLimit };
+        while (true)
+        {
+            var page = await Store.FindAsync(query, cancellationToken).ConfigureAwait(false);
+            all.AddRange(page.Items);
+            if (page.NextCursor is null)
+            {
+                return all;
+            }
+
+            query = query with { Cursor = page.NextCursor };
+        }
+    }
+
+    private async ValueTask EnqueueAsync(IReadOnlyList<CommandInstance> commands, CancellationToken cancellationToken)
+    {
+        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await Store.EnqueueAsync(commands, cancellationToken).ConfigureAwait(false);
+        Volatile.Read(ref _run)?.Pipeline.Wake.Set();
+        foreach (var command in commands)
+        {
+            if (!_registry.TryGet(command.Name, out _) && _warnedNames.TryAdd(command.Name, 0) && _registry.Count > 0)
+            {
+                Log.NoLocalHandler(_logger, command.Name);
+            }
+        }
+    }
+
+    private static ExecutorOptions Configure(Action<ExecutorOptions>? configure)
+    {
+        var options = new ExecutorOptions();
+        configure?.Invoke(options);
+        return options;
+    }
+
+    /// <summary>The tasks of one run (start → stop).</summary>
+    private sealed class Run
+    {
+        private Run(Pipeline pipeline, IDisposable subscription, Worker[] workers, Task producer, Task[] workerTasks, Task completer, Task leaseKeeper)
+        {
+            Pipeline = pipeline;
+            Subscription = subscription;
+            Workers = workers;
+            Producer = producer;
+            WorkerTasks = workerTasks;
+            Completer = completer;
+            LeaseKeeper = leaseKeeper;
+        }
+
+        public Pipeline Pipeline { get; }
+
+        private IDisposable Subscription { get; }
+
+        private Worker[] Workers { get; }
+
+        private Task Producer { get; }
+
+        private Task[] WorkerTasks { get; }
+
+        private Task Completer { get; }
+
+        private Task LeaseKeeper { get; }
+
+        public static Run Start(Pipeline pipeline, IDisposable subscription, ExecutorOptions options)
+        {
+            var runner = new AttemptRunner(pipeline);
+            var workers = Enumerable.Range(0, options.Parallelism).Select(_ => new Worker(pipeline, runner)).ToArray();
+            var rescueInterval = options.LeaseDuration / 2;
+            return new Run(
+                pipeline,
+                subscription,
+                workers,
+                Task.Run(new Producer(pipeline).RunAsync),
+                workers.Select(w => Task.Run(w.RunAsync)).ToArray(),
+                Task.Run(new Completer(pipeline).RunAsync),
+                Task.Run(new LeaseKeeper(pipeline, rescueInterval).RunAsync));
+        }
+
+        public async Task StopAsync(ExecutorOptions options, ILogger logger, CancellationToken cancellationToken)
+        {
+            Pipeline.Stopping.Cancel();
+            await Producer.ConfigureAwait(false);
+
+            var workers = Task.WhenAll(WorkerTasks);
+            try
+            {
+                await workers.WaitAsync(options.ShutdownTimeout, options.TimeProvider, cancellationToken).ConfigureAwait(false);
+            }
+            catch (TimeoutException)
+            {
+                Log.ShutdownTimedOut(logger, options.ShutdownTimeout, Pipeline.InflightCount);
+                await HardStopAsync(workers, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                await HardStopAsync(workers, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            Pipeline.Outcomes.Writer.TryComplete();
+            try
+            {
+                await Completer.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+            }
+
+            await Pipeline.Finished.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(Completer, LeaseKeeper).ConfigureAwait(false);
+            Subscription.Dispose();
+            Pipeline.FailIdleWaiters();
+        }
+
+        private async Task HardStopAsync(Task workers, CancellationToken cancellationToken)
+        {
+            await Pipeline.HardStop.CancelAsync().ConfigureAwait(false);
+            foreach (var worker in Workers)
+            {
+                worker.CancelCurrent(CancelReason.Shutdown);
+            }
+
+            try
+            {
+                await workers.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Handlers that ignore their token are abandoned; their leases expire and the commands are rescued.
+            }
+        }
+    }
+}

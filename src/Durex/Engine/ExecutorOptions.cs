@@ -1,0 +1,108 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Durex;
+
+/// <summary>Executor settings. Every value has a sensible default; see docs/configuration.md for the full reference.</summary>
+public sealed class ExecutorOptions
+{
+    private readonly List<CommandMiddleware> _middleware = [];
+
+    /// <summary>Number of attempts that run at once (worker count). Default 4.</summary>
+    public int Parallelism { get; set; } = 4;
+
+    /// <summary>Retries for commands whose spec and handler set none. Default 0.</summary>
+    public int DefaultRetries { get; set; }
+
+    /// <summary>Per-attempt timeout for commands whose spec and handler set none. Default: none.</summary>
+    public TimeSpan? DefaultTimeout { get; set; }
+
+    /// <summary>Repeat interval for commands that return Repeat without a period or cron. Default 1 minute.</summary>
+    public TimeSpan DefaultPeriod { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Delay between retries for handlers that set no backoff of their own. Default: retry immediately.</summary>
+    public IBackoffStrategy Backoff { get; set; } = Durex.Backoff.None;
+
+    /// <summary>How long <see cref="Executor.StopAsync"/> lets running attempts finish before cancelling them. Default 30 s.</summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Safety-net poll interval: the producer wakes on enqueue signals and ready times, and at least this often. Default 1 s.</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Most commands claimed in one store round trip. Default 100.</summary>
+    public int ClaimBatchSize { get; set; } = 100;
+
+    /// <summary>Most outcomes applied in one store round trip. Default 500.</summary>
+    public int ApplyBatchSize { get; set; } = 500;
+
+    /// <summary>Lease taken by a claim; running commands renew it at a third of this. Default 30 s.</summary>
+    public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Clock used for every time decision. Tests pass a <c>FakeTimeProvider</c>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Source of the executor's loggers. Default: none.</summary>
+    public ILoggerFactory LoggerFactory { get; set; } = NullLoggerFactory.Instance;
+
+    /// <summary>Name of this executor instance, recorded as lease owner. Default: machine name, process id and a random suffix.</summary>
+    public string? InstanceName { get; set; }
+
+    /// <summary>Called after a command failed for good (not for attempts that will be retried).</summary>
+    public CommandErrorHandler? ErrorHandler { get; set; }
+
+    /// <summary>Commands that fail for good go to <see cref="CommandStatus.DeadLetter"/> (kept until replayed or purged) instead of <see cref="CommandStatus.Failed"/>. Default off.</summary>
+    public bool DeadLetterQueue { get; set; }
+
+    /// <summary>Enables the dead-letter queue (<see cref="DeadLetterQueue"/>).</summary>
+    public ExecutorOptions UseDeadLetterQueue()
+    {
+        DeadLetterQueue = true;
+        return this;
+    }
+
+    /// <summary>Services for handlers (exposed as <see cref="CommandContext.Services"/>).</summary>
+    public IServiceProvider? Services { get; set; }
+
+    /// <summary>Middleware in registration order: the first is the outermost.</summary>
+    public IReadOnlyList<CommandMiddleware> Middleware => _middleware;
+
+    /// <summary>Adds middleware around every attempt (the first added runs first).</summary>
+    public ExecutorOptions UseMiddleware(CommandMiddleware middleware)
+    {
+        ArgumentNullException.ThrowIfNull(middleware);
+        _middleware.Add(middleware);
+        return this;
+    }
+
+    /// <summary>Sets <see cref="ErrorHandler"/>.</summary>
+    public ExecutorOptions OnError(CommandErrorHandler handler)
+    {
+        ErrorHandler = handler ?? throw new ArgumentNullException(nameof(handler));
+        return this;
+    }
+
+    /// <summary>Throws a clear <see cref="ArgumentException"/> for any invalid setting.</summary>
+    public void Validate()
+    {
+        Check(Parallelism >= 1, nameof(Parallelism), $"must be at least 1 (was {Parallelism})");
+        Check(DefaultRetries >= 0, nameof(DefaultRetries), $"must not be negative (was {DefaultRetries})");
+        Check(DefaultTimeout is null || DefaultTimeout > TimeSpan.Zero, nameof(DefaultTimeout), "must be positive when set");
+        Check(DefaultPeriod > TimeSpan.Zero, nameof(DefaultPeriod), "must be positive");
+        Check(ShutdownTimeout >= TimeSpan.Zero, nameof(ShutdownTimeout), "must not be negative");
+        Check(PollInterval > TimeSpan.Zero, nameof(PollInterval), "must be positive");
+        Check(ClaimBatchSize >= 1, nameof(ClaimBatchSize), $"must be at least 1 (was {ClaimBatchSize})");
+        Check(ApplyBatchSize >= 1, nameof(ApplyBatchSize), $"must be at least 1 (was {ApplyBatchSize})");
+        Check(LeaseDuration >= TimeSpan.FromSeconds(1), nameof(LeaseDuration), "must be at least one second");
+        ArgumentNullException.ThrowIfNull(Backoff, nameof(Backoff));
+        ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+        ArgumentNullException.ThrowIfNull(LoggerFactory, nameof(LoggerFactory));
+    }
+
+    private static void Check(bool condition, string name, string problem)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException($"ExecutorOptions.{name} {problem}.", name);
+        }
+    }
+}

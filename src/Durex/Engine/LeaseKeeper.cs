@@ -1,0 +1,77 @@
+using Durex.Internal;
+using Durex.Storage;
+
+namespace Durex.Engine;
+
+/// <summary>
+/// Renews the leases of every command this executor holds (running or waiting for a worker), cancels handlers whose
+/// lease was lost, and rescues commands whose lease expired because their executor died.
+/// </summary>
+internal sealed class LeaseKeeper(Pipeline pipeline, TimeSpan rescueInterval)
+{
+    private readonly ExecutorContext _context = pipeline.Context;
+
+    public async Task RunAsync()
+    {
+        var time = _context.Time;
+        var renewEvery = _context.Options.LeaseDuration / 3;
+        var token = pipeline.Finished.Token;
+        var nextRescue = time.GetUtcNow();
+        try
+        {
+            while (!token.IsCancellationRequested)
+            {
+                try
+                {
+                    await RenewAsync(token).ConfigureAwait(false);
+                    if (time.GetUtcNow() >= nextRescue)
+                    {
+                        await RescueAsync(token).ConfigureAwait(false);
+                        nextRescue = time.GetUtcNow() + rescueInterval;
+                    }
+                }
+                catch (Exception ex) when (!token.IsCancellationRequested)
+                {
+                    Log.LeaseMaintenanceFailed(pipeline.Logger, ex);
+                }
+
+                var untilRescue = nextRescue - time.GetUtcNow();
+                await Task.Delay(untilRescue > TimeSpan.Zero && untilRescue < renewEvery ? untilRescue : renewEvery, time, token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task RenewAsync(CancellationToken token)
+    {
+        var held = pipeline.InflightCommands;
+        if (held.Count == 0)
+        {
+            return;
+        }
+
+        var leases = held.Select(i => i.Lease).ToArray();
+        var lost = await _context.Store.RenewLeasesAsync(leases, _context.Time.GetUtcNow() + _context.Options.LeaseDuration, token).ConfigureAwait(false);
+        if (lost.Count > 0)
+        {
+            // Outcomes already applied show up as "lost" too; only commands still in flight matter.
+            var stillHeld = lost.Where(id => pipeline.TryGetInflight(id, out _)).ToArray();
+            if (stillHeld.Length > 0)
+            {
+                Log.LeasesLost(pipeline.Logger, stillHeld.Length);
+                pipeline.CancelLocal(stillHeld, CancelReason.Cancelled);
+            }
+        }
+    }
+
+    private async Task RescueAsync(CancellationToken token)
+    {
+        var rescued = await _context.Store.RescueExpiredLeasesAsync(_context.Time.GetUtcNow(), _context.Owner, token).ConfigureAwait(false);
+        if (rescued.Count > 0)
+        {
+            Log.Rescued(pipeline.Logger, rescued.Count);
+        }
+    }
+}

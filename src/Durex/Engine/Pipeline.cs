@@ -1,0 +1,185 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Durex.Internal;
+using Durex.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Durex.Engine;
+
+/// <summary>A claimed command from the moment the producer claims it until the completer has applied its outcome.</summary>
+internal sealed class InflightCommand(CommandInstance command)
+{
+    public CommandInstance Command { get; } = command;
+
+    public LeaseRef Lease { get; } = new(command.Id, command.LeaseId!.Value);
+
+    /// <summary>Set when the command was cancelled (or its lease lost) before or while it ran.</summary>
+    public volatile bool Cancelled;
+
+    /// <summary>The worker running it, while it runs.</summary>
+    public volatile Worker? RunningOn;
+}
+
+/// <summary>Everything one run of the executor (StartAsync → StopAsync) shares: channels, in-flight set, signals.</summary>
+/// <remarks>
+/// The flow is River's: the <see cref="Producer"/> claims batches into <see cref="Work"/>, <see cref="Worker"/>s run
+/// them and write outcomes to <see cref="Outcomes"/>, the <see cref="Completer"/> applies outcomes in batches, and the
+/// <see cref="LeaseKeeper"/> renews leases and rescues those of dead executors.
+/// </remarks>
+internal sealed class Pipeline : IStoreObserver
+{
+    private readonly ConcurrentDictionary<Guid, InflightCommand> _inflight = new();
+    private readonly Lock _idleGate = new();
+    private readonly List<(long Version, TaskCompletionSource Done)> _idleWaiters = [];
+    private int _inflightCount;
+
+    public Pipeline(ExecutorContext context)
+    {
+        Context = context;
+        Work = Channel.CreateUnbounded<InflightCommand>(new UnboundedChannelOptions { SingleWriter = true });
+        Outcomes = Channel.CreateUnbounded<CommandOutcome>(new UnboundedChannelOptions { SingleReader = true });
+    }
+
+    public ExecutorContext Context { get; }
+
+    public Channel<InflightCommand> Work { get; }
+
+    public Channel<CommandOutcome> Outcomes { get; }
+
+    public WakeSignal Wake { get; } = new();
+
+    /// <summary>Cancelled when the executor stops claiming (start of a graceful shutdown).</summary>
+    public CancellationTokenSource Stopping { get; } = new();
+
+    /// <summary>Cancelled when running handlers must stop (shutdown timeout reached).</summary>
+    public CancellationTokenSource HardStop { get; } = new();
+
+    /// <summary>Cancelled when the run is over (lease keeper stops, outcomes still failing to apply are abandoned).</summary>
+    public CancellationTokenSource Finished { get; } = new();
+
+    public int InflightCount => Volatile.Read(ref _inflightCount);
+
+    public bool IsStopping => Stopping.IsCancellationRequested;
+
+    public ICollection<InflightCommand> InflightCommands => _inflight.Values; // a snapshot
+
+    public void Track(InflightCommand item)
+    {
+        _inflight[item.Command.Id] = item;
+        Interlocked.Increment(ref _inflightCount);
+    }
+
+    public void Untrack(Guid id)
+    {
+        if (_inflight.TryRemove(id, out _))
+        {
+            Interlocked.Decrement(ref _inflightCount);
+        }
+    }
+
+    public bool TryGetInflight(Guid id, out InflightCommand item) => _inflight.TryGetValue(id, out item!);
+
+    /// <summary>Marks local in-flight commands cancelled and cancels the handlers running them.</summary>
+    public void CancelLocal(IEnumerable<Guid> ids, CancelReason reason)
+    {
+        foreach (var id in ids)
+        {
+            if (_inflight.TryGetValue(id, out var item))
+            {
+                item.Cancelled = true;
+                item.RunningOn?.Cancel(item, reason);
+            }
+        }
+    }
+
+    void IStoreObserver.OnWorkAvailable() => Wake.Set();
+
+    void IStoreObserver.OnCancelled(IReadOnlyList<Guid> ids) => CancelLocal(ids, CancelReason.Cancelled);
+
+    /// <summary>Completes when the producer has seen no ready work and nothing is in flight, after this call.</summary>
+    public Task WaitForIdleAsync(CancellationToken cancellationToken)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_idleGate)
+        {
+            _idleWaiters.Add((Wake.Set(), done));
+        }
+
+        return done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Called by the producer when a claim made at <paramref name="version"/> found nothing and nothing is in flight.</summary>
+    public void ReportIdle(long version)
+    {
+        lock (_idleGate)
+        {
+            for (var i = _idleWaiters.Count - 1; i >= 0; i--)
+            {
+                if (_idleWaiters[i].Version <= version)
+                {
+                    _idleWaiters[i].Done.TrySetResult();
+                    _idleWaiters.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    public void FailIdleWaiters()
+    {
+        lock (_idleGate)
+        {
+            foreach (var (_, done) in _idleWaiters)
+            {
+                done.TrySetException(new InvalidOperationException("The executor stopped before it became idle."));
+            }
+
+            _idleWaiters.Clear();
+        }
+    }
+
+    public ILogger Logger => Context.Logger;
+}
+
+/// <summary>What the pipeline components need from the executor, fixed for one run.</summary>
+internal sealed class ExecutorContext
+{
+    public required ICommandStore Store { get; init; }
+
+    public required ExecutorOptions Options { get; init; }
+
+    public required HandlerRegistry Registry { get; init; }
+
+    public required IReadOnlyDictionary<string, HandlerPlan> Plans { get; init; }
+
+    public required string Owner { get; init; }
+
+    public required ILogger Logger { get; init; }
+
+    public required bool DeadLetterQueue { get; init; }
+
+    public TimeProvider Time => Options.TimeProvider;
+
+    public IReadOnlyCollection<string> Names => (IReadOnlyCollection<string>)Plans.Keys;
+}
+
+/// <summary>A handler with its middleware chain composed once at start.</summary>
+internal sealed class HandlerPlan(Registration registration, Func<CommandContext, ValueTask<CommandResult>> invoke)
+{
+    public Registration Registration { get; } = registration;
+
+    public Func<CommandContext, ValueTask<CommandResult>> Invoke { get; } = invoke;
+
+    public static HandlerPlan Compose(Registration registration, IReadOnlyList<CommandMiddleware> middleware)
+    {
+        var handler = registration.Execute;
+        Func<CommandContext, ValueTask<CommandResult>> invoke = context => handler(context, context.CancellationToken);
+        for (var i = middleware.Count - 1; i >= 0; i--)
+        {
+            var outer = middleware[i];
+            var inner = invoke;
+            invoke = context => outer(context, () => inner(context));
+        }
+
+        return new HandlerPlan(registration, invoke);
+    }
+}

@@ -1,0 +1,105 @@
+using Durex.Internal;
+using Durex.Storage;
+
+namespace Durex.Engine;
+
+/// <summary>
+/// Claims ready commands in batches and hands them to the workers. It sleeps until a wake-up (local enqueue, store
+/// notification, freed capacity) or the earliest ready time; the poll interval is only a safety net.
+/// </summary>
+internal sealed class Producer(Pipeline pipeline)
+{
+    private readonly ExecutorContext _context = pipeline.Context;
+
+    public async Task RunAsync()
+    {
+        var options = _context.Options;
+        var time = _context.Time;
+        var maxInflight = options.Parallelism + options.ClaimBatchSize;
+        var stopping = pipeline.Stopping.Token;
+        var failures = 0;
+        try
+        {
+            while (!stopping.IsCancellationRequested)
+            {
+                var version = pipeline.Wake.Version;
+                var capacity = maxInflight - pipeline.InflightCount;
+                var claimed = 0;
+                var requested = 0;
+                TimeSpan wait = options.PollInterval;
+                try
+                {
+                    if (capacity > 0)
+                    {
+                        requested = Math.Min(options.ClaimBatchSize, capacity);
+                        claimed = await ClaimAsync(requested, stopping).ConfigureAwait(false);
+                        if (claimed == requested)
+                        {
+                            failures = 0;
+                            continue; // probably more ready right now
+                        }
+
+                        var next = await _context.Store.GetNextReadyAtAsync(_context.Names, stopping).ConfigureAwait(false);
+                        if (next is { } readyAt)
+                        {
+                            var untilReady = readyAt - time.GetUtcNow();
+                            wait = untilReady <= TimeSpan.Zero ? TimeSpan.Zero : untilReady < wait ? untilReady : wait;
+                        }
+                    }
+
+                    failures = 0;
+                }
+                catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+                {
+                    break;
+                }
+                catch (Exception ex)
+                {
+                    // The store is unreachable: back off (bounded) and try again; nothing is lost, commands stay pending.
+                    failures++;
+                    wait = TimeSpan.FromMilliseconds(Math.Min(options.PollInterval.TotalMilliseconds, 50 * Math.Pow(2, Math.Min(failures, 10))));
+                    Log.ClaimFailed(pipeline.Logger, ex, wait);
+                }
+
+                if (claimed == 0 && requested > 0 && failures == 0 && pipeline.InflightCount == 0 && !pipeline.Wake.IsSet)
+                {
+                    pipeline.ReportIdle(version);
+                }
+
+                if (wait > TimeSpan.Zero || claimed == 0)
+                {
+                    await pipeline.Wake.WaitAsync(wait, time, stopping).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            pipeline.Work.Writer.TryComplete();
+        }
+    }
+
+    private async Task<int> ClaimAsync(int limit, CancellationToken cancellationToken)
+    {
+        var now = _context.Time.GetUtcNow();
+        var batch = await _context.Store.ClaimAsync(new ClaimRequest
+        {
+            Owner = _context.Owner,
+            Limit = limit,
+            Now = now,
+            LeaseExpiresAt = now + _context.Options.LeaseDuration,
+            Names = _context.Names,
+        }, cancellationToken).ConfigureAwait(false);
+
+        foreach (var command in batch)
+        {
+            var item = new InflightCommand(command);
+            pipeline.Track(item);
+            pipeline.Work.Writer.TryWrite(item);
+        }
+
+        return batch.Count;
+    }
+}

@@ -1,0 +1,115 @@
+using System.Buffers.Binary;
+using System.Diagnostics.CodeAnalysis;
+
+namespace Durex.Storage;
+
+/// <summary>Sort order of query results (keyset-paged on creation time, then id).</summary>
+public enum CommandOrder
+{
+    /// <summary>Most recently created first.</summary>
+    NewestFirst = 0,
+
+    /// <summary>Oldest first (workflow timelines).</summary>
+    OldestFirst = 1,
+}
+
+/// <summary>Filters for <see cref="ICommandStore.FindAsync"/>. Every filter is optional; all given filters must match.</summary>
+public sealed record CommandQuery
+{
+    /// <summary>Largest page size a store serves.</summary>
+    public const int MaxLimit = 1000;
+
+    /// <summary>Any of these statuses.</summary>
+    public IReadOnlyCollection<CommandStatus>? Statuses { get; init; }
+
+    /// <summary>Exact handler name.</summary>
+    public string? Name { get; init; }
+
+    /// <summary>Carries this tag.</summary>
+    public string? Tag { get; init; }
+
+    /// <summary>Exact correlation id.</summary>
+    public string? CorrelationId { get; init; }
+
+    /// <summary>Spawned by this command.</summary>
+    public Guid? ParentId { get; init; }
+
+    /// <summary>Case-insensitive text contained in the error message or the payload.</summary>
+    public string? Search { get; init; }
+
+    /// <summary>Created at or after.</summary>
+    public DateTimeOffset? CreatedFrom { get; init; }
+
+    /// <summary>Created strictly before.</summary>
+    public DateTimeOffset? CreatedBefore { get; init; }
+
+    /// <summary>Sort order.</summary>
+    public CommandOrder Order { get; init; }
+
+    /// <summary>Page size, 1 to <see cref="MaxLimit"/>.</summary>
+    public int Limit { get; init; } = 50;
+
+    /// <summary>Opaque cursor from <see cref="CommandPage.NextCursor"/> to continue after.</summary>
+    public string? Cursor { get; init; }
+
+    /// <summary>Throws a clear <see cref="ArgumentException"/> for an invalid page size or cursor.</summary>
+    public void Validate()
+    {
+        if (Limit is < 1 or > MaxLimit)
+        {
+            throw new ArgumentOutOfRangeException(nameof(Limit), Limit, $"Page size must be between 1 and {MaxLimit}.");
+        }
+
+        if (Cursor is not null && !CommandCursor.TryDecode(Cursor, out _))
+        {
+            throw new ArgumentException($"Cursor '{Cursor}' is not a cursor returned by a previous page.", nameof(Cursor));
+        }
+    }
+}
+
+/// <summary>One page of query results.</summary>
+/// <param name="Items">The commands on this page.</param>
+/// <param name="NextCursor">Pass it as <see cref="CommandQuery.Cursor"/> for the next page; null on the last page.</param>
+public sealed record CommandPage(IReadOnlyList<CommandInstance> Items, string? NextCursor);
+
+/// <summary>Keyset cursor over (creation time, id), shared by every store so cursors look the same everywhere.</summary>
+public readonly record struct CommandCursor(DateTimeOffset CreatedAt, Guid Id)
+{
+    /// <summary>The cursor positioned after <paramref name="command"/>.</summary>
+    public static CommandCursor After(CommandInstance command) => new(command.CreatedAt, command.Id);
+
+    /// <summary>Opaque URL-safe text.</summary>
+    public string Encode()
+    {
+        Span<byte> bytes = stackalloc byte[24];
+        BinaryPrimitives.WriteInt64BigEndian(bytes, CreatedAt.UtcTicks);
+        Id.TryWriteBytes(bytes[8..], bigEndian: true, out _);
+        return Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+
+    /// <summary>Decodes <see cref="Encode"/>'s output.</summary>
+    public static bool TryDecode([NotNullWhen(true)] string? text, out CommandCursor cursor)
+    {
+        cursor = default;
+        if (string.IsNullOrEmpty(text) || text.Length != 32)
+        {
+            return false;
+        }
+
+        Span<byte> bytes = stackalloc byte[24];
+        var base64 = text.Replace('-', '+').Replace('_', '/');
+        if (!Convert.TryFromBase64String(base64, bytes, out var written) || written != 24)
+        {
+            return false;
+        }
+
+        var ticks = BinaryPrimitives.ReadInt64BigEndian(bytes);
+        if (ticks < DateTimeOffset.MinValue.UtcTicks || ticks > DateTimeOffset.MaxValue.UtcTicks)
+        {
+            return false;
+        }
+
+        cursor = new CommandCursor(new DateTimeOffset(ticks, TimeSpan.Zero), new Guid(bytes[8..], bigEndian: true));
+        return true;
+    }
+}
