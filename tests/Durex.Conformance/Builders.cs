@@ -8,7 +8,7 @@ public sealed class Builder(string name, DateTimeOffset now)
 {
     private CommandInstance _command = new()
     {
-        Id = Guid.CreateVersion7(now),
+        Id = CommandIds.New(now),
         Name = name,
         CreatedAt = now,
         ReadyAt = now,

@@ -11,7 +11,7 @@ public sealed class CommandInstance
     private static readonly IReadOnlyList<string> NoStrings = Array.Empty<string>();
     private CommandData? _data;
 
-    /// <summary>Time-ordered unique id (a version 7 GUID).</summary>
+    /// <summary>Time-ordered unique id (a monotonic version 7 GUID, see <see cref="CommandIds"/>).</summary>
     public required Guid Id { get; init; }
 
     /// <summary>Handler name.</summary>

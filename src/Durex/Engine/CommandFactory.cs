@@ -47,7 +47,7 @@ internal static class CommandFactory
             }
         }
 
-        var id = Guid.CreateVersion7(now);
+        var id = CommandIds.New(now);
         var cron = spec.Cron ?? handler?.Cron;
         var cronZone = spec.Cron is not null ? spec.CronTimeZone : handler?.CronTimeZone;
         var readyAt = spec.RunAt

@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using System.Globalization;
+
+namespace Durex.Benchmarks.Memory;
+
+/// <summary>
+/// Durex on <see cref="MemoryStore"/>: enqueue N no-op commands with <c>AddManyAsync</c> in chunks, then start the
+/// executor and wait with <c>WaitForIdleAsync</c> until nothing is ready and nothing is in flight.
+/// </summary>
+internal sealed class DurexMemoryScenario : IScenario
+{
+    private const string CommandName = "noop";
+
+    public string Name => "durex-memory";
+
+    public string Group => "memory";
+
+    public string System => Systems.Durex;
+
+    public string Description => "Durex, MemoryStore: AddManyAsync in chunks, then StartAsync + WaitForIdleAsync";
+
+    public int DefaultCount => 1_000_000;
+
+    public async Task<ScenarioResult> RunAsync(BenchmarkOptions options, int count, CancellationToken cancellationToken)
+    {
+        var counter = new JobCounter();
+        var store = new MemoryStore();
+        await using var storeLifetime = store.ConfigureAwait(false);
+        var executor = new Executor(store, o =>
+        {
+            o.Parallelism = options.Workers;
+            o.ClaimBatchSize = options.ClaimBatch;
+            o.ApplyBatchSize = options.ApplyBatch;
+        });
+        await using var executorLifetime = executor.ConfigureAwait(false);
+        executor.Handle(CommandName, (_, _) =>
+        {
+            counter.Increment();
+            return ValueTask.FromResult(CommandResult.Empty);
+        });
+
+        // Enqueue: nothing runs yet, so this is the client + store insert path alone.
+        var clock = Stopwatch.StartNew();
+        var chunk = new List<CommandSpec>(Math.Min(options.Chunk, count));
+        for (var added = 0; added < count;)
+        {
+            var size = Math.Min(options.Chunk, count - added);
+            chunk.Clear();
+            for (var i = 0; i < size; i++)
+            {
+                chunk.Add(new CommandSpec(CommandName));
+            }
+
+            await executor.AddManyAsync(chunk, cancellationToken).ConfigureAwait(false);
+            added += size;
+        }
+
+        var enqueue = clock.Elapsed;
+
+        // Drain: from StartAsync until the executor reports idle (startup included).
+        using var drainLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        drainLimit.CancelAfter(options.Timeout);
+        using var progressStop = new CancellationTokenSource();
+        var progress = options.Progress ? counter.ReportProgressAsync(Name, count, progressStop.Token) : Task.CompletedTask;
+        var timedOut = false;
+        clock.Restart();
+        await executor.StartAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await executor.WaitForIdleAsync(drainLimit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            timedOut = true;
+        }
+
+        var drain = clock.Elapsed;
+        var executed = counter.Value;
+        await progressStop.CancelAsync().ConfigureAwait(false);
+        await progress.ConfigureAwait(false);
+
+        clock.Restart();
+        await executor.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        var shutdown = clock.Elapsed;
+
+        // Cross-check the handler count with the store's own bookkeeping.
+        var statistics = await store.GetStatisticsAsync(new() { Now = DateTimeOffset.UtcNow }, CancellationToken.None).ConfigureAwait(false);
+        var completed = statistics.Counts[CommandStatus.Completed];
+        var note = completed == count
+            ? null
+            : string.Create(CultureInfo.InvariantCulture, $"{Name}: store reports {completed:N0} completed of {count:N0} (handler ran {executed:N0})");
+
+        return new ScenarioResult(Name, Group, System, count, options.Workers, enqueue, drain, executed, shutdown, note)
+        {
+            TimedOut = timedOut || completed != count,
+        };
+    }
+}
