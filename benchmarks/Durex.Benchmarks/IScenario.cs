@@ -46,7 +46,7 @@ internal static class Systems
 /// <param name="Drain">Time from starting the processor until every job had run (startup included).</param>
 /// <param name="Executed">Jobs the handler counted; must equal <paramref name="Count"/>.</param>
 /// <param name="Shutdown">Time to stop the processor after the drain.</param>
-/// <param name="Note">Anything worth printing under the table (e.g. a verification detail), or null.</param>
+/// <param name="Problem">A verification failure other than the count (e.g. the store disagrees), or null.</param>
 internal sealed record ScenarioResult(
     string Scenario,
     string Group,
@@ -57,10 +57,10 @@ internal sealed record ScenarioResult(
     TimeSpan Drain,
     long Executed,
     TimeSpan Shutdown,
-    string? Note = null)
+    string? Problem = null)
 {
-    /// <summary>False when the drain timed out or ran a different number of jobs than enqueued.</summary>
-    public bool Verified => Executed == Count && !TimedOut;
+    /// <summary>False when the drain timed out, ran a different number of jobs than enqueued, or reported a problem.</summary>
+    public bool Verified => Executed == Count && !TimedOut && Problem is null;
 
     /// <summary>True when the drain did not finish within the timeout.</summary>
     public bool TimedOut { get; init; }
@@ -70,6 +70,9 @@ internal sealed record ScenarioResult(
 
     /// <summary>Garbage collections (gen0, gen1, gen2) during the measured run.</summary>
     public (int Gen0, int Gen1, int Gen2) Collections { get; init; }
+
+    /// <summary>Total time the GC paused the process during the measured run.</summary>
+    public TimeSpan GcPause { get; init; }
 
     public double EnqueueRate => Count / Math.Max(Enqueue.TotalSeconds, 1e-9);
 

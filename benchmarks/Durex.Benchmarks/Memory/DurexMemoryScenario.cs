@@ -25,14 +25,14 @@ internal sealed class DurexMemoryScenario : IScenario
     {
         var counter = new JobCounter();
         var store = new MemoryStore();
-        await using var storeLifetime = store.ConfigureAwait(false);
+        await using var storeLifetime = store;
         var executor = new Executor(store, o =>
         {
             o.Parallelism = options.Workers;
             o.ClaimBatchSize = options.ClaimBatch;
             o.ApplyBatchSize = options.ApplyBatch;
         });
-        await using var executorLifetime = executor.ConfigureAwait(false);
+        await using var executorLifetime = executor;
         executor.Handle(CommandName, (_, _) =>
         {
             counter.Increment();
@@ -51,7 +51,7 @@ internal sealed class DurexMemoryScenario : IScenario
                 chunk.Add(new CommandSpec(CommandName));
             }
 
-            await executor.AddManyAsync(chunk, cancellationToken).ConfigureAwait(false);
+            await executor.AddManyAsync(chunk, cancellationToken);
             added += size;
         }
 
@@ -64,10 +64,10 @@ internal sealed class DurexMemoryScenario : IScenario
         var progress = options.Progress ? counter.ReportProgressAsync(Name, count, progressStop.Token) : Task.CompletedTask;
         var timedOut = false;
         clock.Restart();
-        await executor.StartAsync(cancellationToken).ConfigureAwait(false);
+        await executor.StartAsync(cancellationToken);
         try
         {
-            await executor.WaitForIdleAsync(drainLimit.Token).ConfigureAwait(false);
+            await executor.WaitForIdleAsync(drainLimit.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -76,23 +76,23 @@ internal sealed class DurexMemoryScenario : IScenario
 
         var drain = clock.Elapsed;
         var executed = counter.Value;
-        await progressStop.CancelAsync().ConfigureAwait(false);
-        await progress.ConfigureAwait(false);
+        await progressStop.CancelAsync();
+        await progress;
 
         clock.Restart();
-        await executor.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await executor.StopAsync(CancellationToken.None);
         var shutdown = clock.Elapsed;
 
         // Cross-check the handler count with the store's own bookkeeping.
-        var statistics = await store.GetStatisticsAsync(new() { Now = DateTimeOffset.UtcNow }, CancellationToken.None).ConfigureAwait(false);
+        var statistics = await store.GetStatisticsAsync(new() { Now = DateTimeOffset.UtcNow }, CancellationToken.None);
         var completed = statistics.Counts[CommandStatus.Completed];
-        var note = completed == count
+        var problem = completed == count
             ? null
-            : string.Create(CultureInfo.InvariantCulture, $"{Name}: store reports {completed:N0} completed of {count:N0} (handler ran {executed:N0})");
+            : string.Create(CultureInfo.InvariantCulture, $"the store reports {completed:N0} completed of {count:N0}");
 
-        return new ScenarioResult(Name, Group, System, count, options.Workers, enqueue, drain, executed, shutdown, note)
+        return new ScenarioResult(Name, Group, System, count, options.Workers, enqueue, drain, executed, shutdown, problem)
         {
-            TimedOut = timedOut || completed != count,
+            TimedOut = timedOut,
         };
     }
 }

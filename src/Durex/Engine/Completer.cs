@@ -26,12 +26,16 @@ internal sealed class Completer(Pipeline pipeline)
 
             await ApplyAsync(batch).ConfigureAwait(false);
 
-            // Wake the producer before releasing capacity, so an idle check that sees nothing in flight also sees the wake-up.
+            // Wake the producer before releasing capacity, so an idle check that sees nothing in flight also sees the
+            // wake-up (the batch may have made new work ready), and again after, so a producer that woke in between and
+            // still saw no capacity claims now instead of waiting for the poll interval.
             pipeline.Wake.Set();
             foreach (var outcome in batch)
             {
-                pipeline.Untrack(outcome.CommandId);
+                pipeline.Untrack(outcome.LeaseId);
             }
+
+            pipeline.Wake.Set();
 
             batch.Clear();
         }

@@ -56,13 +56,16 @@ internal sealed class LeaseKeeper(Pipeline pipeline, TimeSpan rescueInterval)
         var lost = await _context.Store.RenewLeasesAsync(leases, _context.Time.GetUtcNow() + _context.Options.LeaseDuration, token).ConfigureAwait(false);
         if (lost.Count > 0)
         {
-            // Outcomes already applied show up as "lost" too; only commands still in flight matter.
-            var stillHeld = lost.Where(id => pipeline.TryGetInflight(id, out _)).ToArray();
-            if (stillHeld.Length > 0)
+            // Claims whose outcome was applied since the snapshot show up as lost too: cancelling a finished claim is a
+            // no-op. Cancel by lease, never by command id: the command may already run again under a new lease.
+            var lostSet = lost.ToHashSet();
+            var lostLeases = leases.Where(l => lostSet.Contains(l.CommandId)).ToArray();
+            if (lostLeases.Any(l => pipeline.IsRunning(l)))
             {
-                Log.LeasesLost(pipeline.Logger, stillHeld.Length);
-                pipeline.CancelLocal(stillHeld, CancelReason.Cancelled);
+                Log.LeasesLost(pipeline.Logger, lostLeases.Count(l => pipeline.IsRunning(l)));
             }
+
+            pipeline.CancelLeases(lostLeases, CancelReason.Cancelled);
         }
     }
 

@@ -63,28 +63,51 @@ internal sealed class Pipeline : IStoreObserver
 
     public ICollection<InflightCommand> InflightCommands => _inflight.Values; // a snapshot
 
+    // Keyed by lease, not command id: a command retried at once can be claimed again (new lease) before the completer
+    // has untracked its previous claim.
     public void Track(InflightCommand item)
     {
-        _inflight[item.Command.Id] = item;
-        Interlocked.Increment(ref _inflightCount);
+        if (_inflight.TryAdd(item.Lease.LeaseId, item))
+        {
+            Interlocked.Increment(ref _inflightCount);
+        }
     }
 
-    public void Untrack(Guid id)
+    public void Untrack(Guid leaseId)
     {
-        if (_inflight.TryRemove(id, out _))
+        if (_inflight.TryRemove(leaseId, out _))
         {
             Interlocked.Decrement(ref _inflightCount);
         }
     }
 
-    public bool TryGetInflight(Guid id, out InflightCommand item) => _inflight.TryGetValue(id, out item!);
+    public bool IsRunning(LeaseRef lease) => _inflight.TryGetValue(lease.LeaseId, out var item) && item.RunningOn is not null;
+
+    /// <summary>Marks the claims holding these leases cancelled and cancels their running handlers.</summary>
+    public void CancelLeases(IEnumerable<LeaseRef> leases, CancelReason reason)
+    {
+        foreach (var lease in leases)
+        {
+            if (_inflight.TryGetValue(lease.LeaseId, out var item))
+            {
+                item.Cancelled = true;
+                item.RunningOn?.Cancel(item, reason);
+            }
+        }
+    }
 
     /// <summary>Marks local in-flight commands cancelled and cancels the handlers running them.</summary>
-    public void CancelLocal(IEnumerable<Guid> ids, CancelReason reason)
+    public void CancelLocal(IReadOnlyCollection<Guid> commandIds, CancelReason reason)
     {
-        foreach (var id in ids)
+        if (commandIds.Count == 0 || InflightCount == 0)
         {
-            if (_inflight.TryGetValue(id, out var item))
+            return;
+        }
+
+        var wanted = commandIds as ISet<Guid> ?? commandIds.ToHashSet();
+        foreach (var item in _inflight.Values)
+        {
+            if (wanted.Contains(item.Command.Id))
             {
                 item.Cancelled = true;
                 item.RunningOn?.Cancel(item, reason);
