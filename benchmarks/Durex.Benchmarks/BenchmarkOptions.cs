@@ -10,7 +10,8 @@ internal sealed class BenchmarkOptions
     public const int DefaultClaimBatch = 500;
     public const int DefaultApplyBatch = 1000;
     public const int DefaultChunk = 10_000;
-    public const int DefaultWarmup = 10_000;
+    public const int DefaultWarmup = 20_000;
+    public const int DefaultWarmupSeconds = 3;
     public const int DefaultTimeoutSeconds = 600;
 
     /// <summary>A scenario name, a group name or <c>all</c>.</summary>
@@ -34,8 +35,11 @@ internal sealed class BenchmarkOptions
     /// <summary>Specs per <c>AddManyAsync</c> call.</summary>
     public int Chunk { get; private set; } = DefaultChunk;
 
-    /// <summary>Jobs of an unmeasured warm-up run before each scenario (0: none).</summary>
+    /// <summary>Jobs per unmeasured warm-up round before each scenario (0: no warm-up).</summary>
     public int Warmup { get; private set; } = DefaultWarmup;
+
+    /// <summary>Warm-up rounds repeat until this long has passed, so tiered JIT reaches its optimized code.</summary>
+    public TimeSpan WarmupTime { get; private set; } = TimeSpan.FromSeconds(DefaultWarmupSeconds);
 
     /// <summary>Run the other systems of a group too (Hangfire next to Durex).</summary>
     public bool Compare { get; private set; } = true;
@@ -95,7 +99,7 @@ internal sealed class BenchmarkOptions
             }
 
             var text = args[++i];
-            var min = arg == "--warmup" ? 0 : 1;
+            var min = arg is "--warmup" or "--warmup-time" ? 0 : 1;
             if (!TryParseCount(text, out var value) || value < min)
             {
                 error = $"{arg}: '{text}' is not a whole number >= {min} (1000000, 1_000_000, 100k and 1m are accepted).";
@@ -124,6 +128,9 @@ internal sealed class BenchmarkOptions
                     break;
                 case "--warmup":
                     options.Warmup = value;
+                    break;
+                case "--warmup-time":
+                    options.WarmupTime = TimeSpan.FromSeconds(value);
                     break;
                 case "--timeout":
                     options.Timeout = TimeSpan.FromSeconds(value);
@@ -198,7 +205,8 @@ internal sealed class BenchmarkOptions
         text.AppendLine(CultureInfo.InvariantCulture, $"  --claim-batch N        Durex ClaimBatchSize (default {DefaultClaimBatch})");
         text.AppendLine(CultureInfo.InvariantCulture, $"  --apply-batch N        Durex ApplyBatchSize (default {DefaultApplyBatch})");
         text.AppendLine(CultureInfo.InvariantCulture, $"  --chunk N              specs per AddManyAsync call (default {DefaultChunk:N0})");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  --warmup N             jobs in an unmeasured warm-up run per scenario, 0 = none (default {DefaultWarmup:N0})");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  --warmup N             jobs per unmeasured warm-up round, 0 = no warm-up (default {DefaultWarmup:N0})");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  --warmup-time SECONDS  repeat warm-up rounds for at least this long (default {DefaultWarmupSeconds})");
         text.AppendLine("  --compare              run Hangfire next to Durex for a group (the default)");
         text.AppendLine("  --no-compare           run only the Durex scenarios of a group");
         text.AppendLine(CultureInfo.InvariantCulture, $"  --timeout SECONDS      give up on a drain after this long (default {DefaultTimeoutSeconds})");

@@ -66,13 +66,24 @@ internal static class Program
         var warmup = Math.Min(options.Warmup, count);
         if (warmup > 0)
         {
-            // Unmeasured: JIT, tiering and thread-pool ramp-up happen here rather than in the numbers.
-            Console.Error.WriteLine($"{scenario.Name}: warm-up with {warmup:N0} jobs");
-            var warm = await scenario.RunAsync(options, warmup, cancellationToken);
-            if (!warm.Verified)
+            // Unmeasured: tiered JIT only swaps in optimized code after methods have run a while and the process went
+            // quiet for ~100 ms, so short runs measure tier-0 code. Repeat rounds for WarmupTime, then pause briefly.
+            var warming = Stopwatch.StartNew();
+            var rounds = 0;
+            do
             {
-                Console.Error.WriteLine($"{scenario.Name}: warm-up ran {warm.Executed:N0} of {warmup:N0} jobs{(warm.TimedOut ? " (timed out)" : "")}");
+                var warm = await scenario.RunAsync(options, warmup, cancellationToken);
+                rounds++;
+                if (!warm.Verified)
+                {
+                    Console.Error.WriteLine($"{scenario.Name}: warm-up ran {warm.Executed:N0} of {warmup:N0} jobs{(warm.TimedOut ? " (timed out)" : "")}");
+                    break;
+                }
             }
+            while (warming.Elapsed < options.WarmupTime);
+
+            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
+            Console.Error.WriteLine($"{scenario.Name}: warmed up with {rounds} round(s) of {warmup:N0} jobs in {warming.Elapsed.TotalSeconds:F1} s");
         }
 
         // Start from a clean heap so the previous scenario's garbage is not charged to this one.

@@ -14,10 +14,10 @@ internal static class Report
     {
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Durex benchmarks, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC"));
         Console.WriteLine($"machine   {Environment.ProcessorCount} logical processors, {RuntimeInformation.OSDescription.Trim()}, {RuntimeInformation.ProcessArchitecture}");
-        Console.WriteLine($"runtime   {RuntimeInformation.FrameworkDescription}, {BuildKind(typeof(Program).Assembly)} harness, {BuildKind(typeof(Executor).Assembly)} Durex, TieredPGO {OnOff(AppContext.GetData("System.Runtime.TieredPGO"), true)}");
+        Console.WriteLine($"runtime   {RuntimeInformation.FrameworkDescription}, {BuildKind(typeof(Program).Assembly)} harness, {BuildKind(typeof(Executor).Assembly)} Durex {Version(typeof(Executor).Assembly)}, TieredPGO {OnOff(AppContext.GetData("System.Runtime.TieredPGO"), true)}");
         Console.WriteLine($"gc        {GcMode()}");
         Console.WriteLine($"settings  workers {options.Workers}; Durex ClaimBatchSize {options.ClaimBatch:N0}, ApplyBatchSize {options.ApplyBatch:N0}, AddManyAsync chunk {options.Chunk:N0}; " +
-                          $"warm-up {(options.Warmup == 0 ? "off" : $"{options.Warmup:N0} jobs per scenario")}");
+                          $"warm-up {(options.Warmup == 0 ? "off" : $"rounds of {options.Warmup:N0} jobs for {options.WarmupTime.TotalSeconds:F0} s per scenario")}");
         Console.WriteLine();
     }
 
@@ -70,8 +70,9 @@ internal static class Report
             }
 
             compared = true;
-            Console.WriteLine($"{group.Key} enqueue: durex {N(durex.EnqueueRate)} jobs/s, hangfire {N(hangfire.EnqueueRate)} jobs/s, ratio {Ratio(durex.EnqueueRate, hangfire.EnqueueRate)}");
-            Console.WriteLine($"{group.Key} drain: durex {N(durex.DrainRate)} jobs/s, hangfire {N(hangfire.DrainRate)} jobs/s, ratio {Ratio(durex.DrainRate, hangfire.DrainRate)}");
+            var caveat = durex.Verified && hangfire.Verified ? "" : " (UNVERIFIED: a run failed its check)";
+            Console.WriteLine($"{group.Key} enqueue: durex {N(durex.EnqueueRate)} jobs/s, hangfire {N(hangfire.EnqueueRate)} jobs/s, ratio {Ratio(durex.EnqueueRate, hangfire.EnqueueRate)}{caveat}");
+            Console.WriteLine($"{group.Key} drain: durex {N(durex.DrainRate)} jobs/s, hangfire {N(hangfire.DrainRate)} jobs/s, ratio {Ratio(durex.DrainRate, hangfire.DrainRate)}{caveat}");
         }
 
         if (!compared)
@@ -93,6 +94,9 @@ internal static class Report
             : $"from DOTNET_gcServer={source}";
         return $"{mode}, {concurrent} ({origin}), latency mode {GCSettings.LatencyMode}, heap limit {Bytes(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)}";
     }
+
+    private static string Version(Assembly assembly) =>
+        assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? assembly.GetName().Version?.ToString() ?? "?";
 
     private static string BuildKind(Assembly assembly) =>
         assembly.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled == true ? "DEBUG (unoptimized!)" : "Release";

@@ -24,4 +24,20 @@ public interface IDurexClient
 
     /// <summary>Every command of a workflow (sharing a correlation id), oldest first.</summary>
     ValueTask<IReadOnlyList<CommandInstance>> FindByCorrelationIdAsync(string correlationId, CancellationToken cancellationToken = default);
+
+    /// <summary>Commands matching a query, one page at a time (keyset paging with <see cref="Storage.CommandPage.NextCursor"/>).</summary>
+    /// <exception cref="ArgumentException">Invalid page size or cursor.</exception>
+    ValueTask<Storage.CommandPage> FindAsync(Storage.CommandQuery query, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Cancels an active command. A pending or delayed one never runs; a running one has its handler's token cancelled
+    /// (on this executor at once, on others through the store) and ends <see cref="CommandStatus.Cancelled"/>, not
+    /// failed and not retried.
+    /// </summary>
+    /// <exception cref="CommandNotFoundException">No such command.</exception>
+    /// <exception cref="InvalidCommandStateException">It is already terminal.</exception>
+    ValueTask<CommandInstance> CancelAsync(Guid id, string? reason = null, CancellationToken cancellationToken = default);
+
+    /// <summary>Cancels every active command carrying <paramref name="tag"/>; returns how many.</summary>
+    ValueTask<int> CancelByTagAsync(string tag, CancellationToken cancellationToken = default);
 }

@@ -13,6 +13,10 @@ public abstract class EngineTestBase : StoreTestBase
 
     private readonly List<Executor> _executors = [];
     private Executor? _executor;
+    private InstrumentedStore? _instrumented;
+
+    /// <summary>The store under test with a tap on its calls; executors created by this base use it.</summary>
+    protected InstrumentedStore Tap => _instrumented ??= new InstrumentedStore(Store);
 
     protected Executor Executor => _executor ??= NewExecutor();
 
@@ -25,7 +29,7 @@ public abstract class EngineTestBase : StoreTestBase
 
     protected Executor NewExecutor(Action<ExecutorOptions>? configure = null)
     {
-        var executor = new Executor(Store, o =>
+        var executor = new Executor(Tap, o =>
         {
             o.TimeProvider = Time;
             o.Parallelism = 4;

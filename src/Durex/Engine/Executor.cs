@@ -144,6 +144,9 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
                 plans[name] = HandlerPlan.Compose(registration, Options.Middleware);
             }
 
+            var limits = Options.ConcurrencyLimits.Count > 0 || Options.GlobalConcurrencyLimit is not null
+                ? new ConcurrencyLimits(new Dictionary<string, int>(Options.ConcurrencyLimits), Options.GlobalConcurrencyLimit)
+                : null;
             var pipeline = new Pipeline(new ExecutorContext
             {
                 Store = Store,
@@ -153,9 +156,11 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
                 Owner = InstanceName,
                 Logger = _logger,
                 DeadLetterQueue = Options.DeadLetterQueue,
-            });
+            })
+            { Limits = limits };
             _run = Run.Start(pipeline, Store.Subscribe(pipeline), Options);
             Log.Started(_logger, InstanceName, Options.Parallelism, plans.Count);
+            await EnqueuePermanentCommandsAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -171,7 +176,7 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
     /// <param name="cancellationToken">Cancel to abandon waiting for handlers that ignore their token; their leases expire and the commands are rescued.</param>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        await _lifecycle.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
             if (_run is not { } run)
@@ -265,6 +270,154 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
         }
     }
 
+    /// <inheritdoc />
+    public async ValueTask<CommandPage> FindAsync(CommandQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        query.Validate();
+        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await Store.FindAsync(query, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<CommandInstance> CancelAsync(Guid id, string? reason = null, CancellationToken cancellationToken = default)
+    {
+        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var cancelled = await Store.CancelAsync(id, Options.TimeProvider.GetUtcNow(), reason, cancellationToken).ConfigureAwait(false);
+        Volatile.Read(ref _run)?.Pipeline.CancelLocal([id], CancelReason.Cancelled);
+        return cancelled;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<int> CancelByTagAsync(string tag, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(tag);
+        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var cancelled = await Store.CancelByTagAsync(tag, Options.TimeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        Volatile.Read(ref _run)?.Pipeline.CancelLocal(cancelled, CancelReason.Cancelled);
+        return cancelled.Count;
+    }
+
+    /// <summary>Dead-lettered commands, most recent first, one page at a time.</summary>
+    public ValueTask<CommandPage> FindDeadLetteredAsync(int limit = 50, string? cursor = null, CancellationToken cancellationToken = default) =>
+        FindAsync(new CommandQuery { Statuses = [CommandStatus.DeadLetter], Limit = limit, Cursor = cursor }, cancellationToken);
+
+    /// <summary>
+    /// Sends a dead-lettered command back to pending with a fresh retry budget (its attempt count is reset, so it gets
+    /// all of its configured retries again) and a <see cref="HistoryEventType.Replayed"/> event.
+    /// </summary>
+    /// <exception cref="CommandNotFoundException">No such command.</exception>
+    /// <exception cref="InvalidCommandStateException">It is not in the dead-letter queue.</exception>
+    /// <exception cref="DuplicateCommandException">Its unique key is held by another active command now.</exception>
+    public async ValueTask<CommandInstance> ReplayFromDeadLetterAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        var command = await GetAsync(id, cancellationToken).ConfigureAwait(false) ?? throw new CommandNotFoundException(id);
+        if (command.Status != CommandStatus.DeadLetter)
+        {
+            throw new InvalidCommandStateException(id, command.Status, "replay from the dead-letter queue");
+        }
+
+        return await RequeueAsync(id, "Replayed from the dead-letter queue.", cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Sends a failed or dead-lettered command back to pending with a fresh retry budget (the dashboard's "retry").</summary>
+    /// <exception cref="CommandNotFoundException">No such command.</exception>
+    /// <exception cref="InvalidCommandStateException">It is neither failed nor dead-lettered.</exception>
+    /// <exception cref="DuplicateCommandException">Its unique key is held by another active command now.</exception>
+    public ValueTask<CommandInstance> RetryAsync(Guid id, CancellationToken cancellationToken = default) =>
+        RequeueAsync(id, "Retried by an operator.", cancellationToken);
+
+    /// <summary>Deletes dead-lettered commands that reached the queue more than <paramref name="olderThan"/> ago; returns how many.</summary>
+    public async ValueTask<int> PurgeDeadLettersAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(olderThan, TimeSpan.Zero);
+        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var request = new PurgeRequest
+        {
+            Statuses = [CommandStatus.DeadLetter],
+            CompletedBefore = Options.TimeProvider.GetUtcNow() - olderThan,
+            Limit = Options.Retention.BatchSize,
+        };
+        var total = 0;
+        int deleted;
+        do
+        {
+            deleted = await Store.PurgeAsync(request, cancellationToken).ConfigureAwait(false);
+            total += deleted;
+        }
+        while (deleted == request.Limit);
+
+        return total;
+    }
+
+    /// <summary>Runs retention now (it also runs every <see cref="RetentionOptions.CleanupInterval"/> while the executor runs); returns how many commands were deleted.</summary>
+    public async ValueTask<int> CleanupAsync(CancellationToken cancellationToken = default)
+    {
+        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return await Engine.Retention.CleanupAsync(Store, Options.Retention, Options.TimeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Counts per status, queue depth and age, and this executor's concurrency-limit utilisation.</summary>
+    public async ValueTask<ExecutorStatistics> GetStatisticsAsync(CancellationToken cancellationToken = default)
+    {
+        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var now = Options.TimeProvider.GetUtcNow();
+        var run = Volatile.Read(ref _run);
+        var limits = run?.Pipeline.Limits;
+        var limitedNames = Options.ConcurrencyLimits.Keys.ToArray();
+        var store = await Store.GetStatisticsAsync(new StatisticsRequest { Now = now, ReadyCountNames = limitedNames }, cancellationToken).ConfigureAwait(false);
+        var perName = new Dictionary<string, ConcurrencyStatistics>(StringComparer.Ordinal);
+        foreach (var name in limitedNames)
+        {
+            var (limit, current) = limits?.ForName(name) ?? (Options.ConcurrencyLimits[name], 0);
+            perName[name] = new ConcurrencyStatistics(limit, current, store.ReadyByName.GetValueOrDefault(name));
+        }
+
+        return new ExecutorStatistics
+        {
+            Counts = store.Counts,
+            QueueDepth = store.Ready,
+            OldestReadyAge = store.OldestReadyAt is { } oldest ? now - oldest : null,
+            HeldHere = run?.Pipeline.InflightCount ?? 0,
+            Workers = Options.Parallelism,
+            Handlers = _registry.Count,
+            IsRunning = run is not null,
+            GlobalLimit = Options.GlobalConcurrencyLimit is { } global
+                ? new ConcurrencyStatistics(global, limits?.GlobalCurrent ?? 0, store.Ready)
+                : null,
+            Limits = perName,
+        };
+    }
+
+    private async ValueTask<CommandInstance> RequeueAsync(Guid id, string message, CancellationToken cancellationToken)
+    {
+        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var requeued = await Store.RequeueAsync(id, Options.TimeProvider.GetUtcNow(), message, cancellationToken).ConfigureAwait(false);
+        Volatile.Read(ref _run)?.Pipeline.Wake.Set();
+        return requeued;
+    }
+
+    private async Task EnqueuePermanentCommandsAsync(CancellationToken cancellationToken)
+    {
+        foreach (var permanent in Options.PermanentCommands)
+        {
+            var spec = permanent.Clone();
+            spec.UniqueKey ??= $"durex:permanent:{spec.Name}";
+            try
+            {
+                await AddAsync(spec, cancellationToken).ConfigureAwait(false);
+            }
+            catch (DuplicateCommandException)
+            {
+                // Already active from an earlier start or another instance: that is the point of the unique key.
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Log.PermanentCommandFailed(_logger, ex, spec.Name);
+            }
+        }
+    }
+
     private async ValueTask EnqueueAsync(IReadOnlyList<CommandInstance> commands, CancellationToken cancellationToken)
     {
         await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -289,8 +442,9 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
     /// <summary>The tasks of one run (start → stop).</summary>
     private sealed class Run
     {
-        private Run(Pipeline pipeline, IDisposable subscription, Worker[] workers, Task producer, Task[] workerTasks, Task completer, Task leaseKeeper)
+        private Run(Pipeline pipeline, IDisposable subscription, Worker[] workers, Task producer, Task[] workerTasks, Task completer, Task leaseKeeper, Task retention)
         {
+            RetentionTask = retention;
             Pipeline = pipeline;
             Subscription = subscription;
             Workers = workers;
@@ -314,11 +468,13 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
 
         private Task LeaseKeeper { get; }
 
+        private Task RetentionTask { get; }
+
         public static Run Start(Pipeline pipeline, IDisposable subscription, ExecutorOptions options)
         {
             var runner = new AttemptRunner(pipeline);
             var workers = Enumerable.Range(0, options.Parallelism).Select(_ => new Worker(pipeline, runner)).ToArray();
-            var rescueInterval = options.LeaseDuration / 2;
+            var rescueInterval = options.RescueInterval ?? options.LeaseDuration / 2;
             return new Run(
                 pipeline,
                 subscription,
@@ -326,13 +482,15 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
                 Task.Run(new Producer(pipeline).RunAsync),
                 workers.Select(w => Task.Run(w.RunAsync)).ToArray(),
                 Task.Run(new Completer(pipeline).RunAsync),
-                Task.Run(new LeaseKeeper(pipeline, rescueInterval).RunAsync));
+                Task.Run(new LeaseKeeper(pipeline, rescueInterval).RunAsync),
+                Task.Run(new Engine.Retention(pipeline).RunAsync));
         }
 
         public async Task StopAsync(ExecutorOptions options, ILogger logger, CancellationToken cancellationToken)
         {
             Pipeline.Stopping.Cancel();
             await Producer.ConfigureAwait(false);
+            ReleaseUnstarted();
 
             var workers = Task.WhenAll(WorkerTasks);
             try
@@ -359,9 +517,23 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
             }
 
             await Pipeline.Finished.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(Completer, LeaseKeeper).ConfigureAwait(false);
+            await Task.WhenAll(Completer, LeaseKeeper, RetentionTask).ConfigureAwait(false);
             Subscription.Dispose();
+            Pipeline.Limits?.Dispose();
             Pipeline.FailIdleWaiters();
+        }
+
+        /// <summary>
+        /// Hands claimed commands no worker has started back to the store at once, rather than after the busy workers
+        /// finish: another instance can run them while this one drains.
+        /// </summary>
+        private void ReleaseUnstarted()
+        {
+            while (Pipeline.Work.Reader.TryRead(out var item))
+            {
+                item.Permit?.Dispose();
+                Pipeline.Outcomes.Writer.TryWrite(AttemptRunner.Release(item));
+            }
         }
 
         private async Task HardStopAsync(Task workers, CancellationToken cancellationToken)

@@ -60,6 +60,53 @@ public sealed class ExecutorOptions
         return this;
     }
 
+    /// <summary>How often expired leases of dead executors are looked for and rescued. Default: half of <see cref="LeaseDuration"/>.</summary>
+    public TimeSpan? RescueInterval { get; set; }
+
+    /// <summary>
+    /// The Go library's <c>WithStuckCommandRecovery(interval, threshold)</c>: commands whose executor stopped renewing
+    /// their lease for <paramref name="threshold"/> are rescued, checked every <paramref name="interval"/>. Leases make
+    /// this safe: a command whose executor is alive is never rescued, however long it runs.
+    /// </summary>
+    public ExecutorOptions UseStuckCommandRecovery(TimeSpan interval, TimeSpan threshold)
+    {
+        RescueInterval = interval;
+        LeaseDuration = threshold;
+        return this;
+    }
+
+    /// <summary>Most attempts of one command name running at once in this executor (Go: <c>WithRateLimit</c>).</summary>
+    public IDictionary<string, int> ConcurrencyLimits { get; } = new Dictionary<string, int>(StringComparer.Ordinal);
+
+    /// <summary>Most attempts running at once in this executor across all names (Go: <c>WithGlobalRateLimit</c>). Default: <see cref="Parallelism"/>.</summary>
+    public int? GlobalConcurrencyLimit { get; set; }
+
+    /// <summary>Limits how many commands named <paramref name="name"/> run at once; the others wait in the store meanwhile.</summary>
+    public ExecutorOptions LimitConcurrency(string name, int max)
+    {
+        CommandNames.Validate(name, nameof(name));
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        ConcurrencyLimits[name] = max;
+        return this;
+    }
+
+    /// <summary>Limits how many commands run at once across all names.</summary>
+    public ExecutorOptions LimitGlobalConcurrency(int max)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(max, 1);
+        GlobalConcurrencyLimit = max;
+        return this;
+    }
+
+    /// <summary>How long terminal commands are kept, per status, and how often retention runs.</summary>
+    public RetentionOptions Retention { get; } = new();
+
+    /// <summary>
+    /// Commands enqueued at every start unless one with the same unique key is active (default key
+    /// <c>durex:permanent:&lt;name&gt;</c>), typically repeating ones: <c>o.PermanentCommands.Add(new CommandSpec("cleanup") { Cron = "0 3 * * *" })</c>.
+    /// </summary>
+    public IList<CommandSpec> PermanentCommands { get; } = new List<CommandSpec>();
+
     /// <summary>Services for handlers (exposed as <see cref="CommandContext.Services"/>).</summary>
     public IServiceProvider? Services { get; set; }
 
@@ -93,6 +140,15 @@ public sealed class ExecutorOptions
         Check(ClaimBatchSize >= 1, nameof(ClaimBatchSize), $"must be at least 1 (was {ClaimBatchSize})");
         Check(ApplyBatchSize >= 1, nameof(ApplyBatchSize), $"must be at least 1 (was {ApplyBatchSize})");
         Check(LeaseDuration >= TimeSpan.FromSeconds(1), nameof(LeaseDuration), "must be at least one second");
+        Check(RescueInterval is null || RescueInterval > TimeSpan.Zero, nameof(RescueInterval), "must be positive when set");
+        Check(GlobalConcurrencyLimit is null || GlobalConcurrencyLimit >= 1, nameof(GlobalConcurrencyLimit), "must be at least 1 when set");
+        foreach (var (name, limit) in ConcurrencyLimits)
+        {
+            Check(CommandNames.IsValid(name), nameof(ConcurrencyLimits), $"has an invalid command name '{name}'");
+            Check(limit >= 1, nameof(ConcurrencyLimits), $"for '{name}' must be at least 1 (was {limit})");
+        }
+
+        Retention.Validate();
         ArgumentNullException.ThrowIfNull(Backoff, nameof(Backoff));
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
         ArgumentNullException.ThrowIfNull(LoggerFactory, nameof(LoggerFactory));

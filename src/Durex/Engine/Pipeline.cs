@@ -18,6 +18,9 @@ internal sealed class InflightCommand(CommandInstance command)
 
     /// <summary>The worker running it, while it runs.</summary>
     public volatile Worker? RunningOn;
+
+    /// <summary>Concurrency-limit permits held from claim to the end of the attempt.</summary>
+    public ConcurrencyLimits.Permit? Permit;
 }
 
 /// <summary>Everything one run of the executor (StartAsync → StopAsync) shares: channels, in-flight set, signals.</summary>
@@ -41,6 +44,9 @@ internal sealed class Pipeline : IStoreObserver
     }
 
     public ExecutorContext Context { get; }
+
+    /// <summary>Concurrency limits, or null when none is configured.</summary>
+    public ConcurrencyLimits? Limits { get; init; }
 
     public Channel<InflightCommand> Work { get; }
 

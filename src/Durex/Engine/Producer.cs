@@ -23,7 +23,7 @@ internal sealed class Producer(Pipeline pipeline)
             while (!stopping.IsCancellationRequested)
             {
                 var version = pipeline.Wake.Version;
-                var capacity = maxInflight - pipeline.InflightCount;
+                var capacity = Math.Min(maxInflight - pipeline.InflightCount, pipeline.Limits?.GlobalAvailable ?? int.MaxValue);
                 var claimed = 0;
                 var requested = 0;
                 TimeSpan wait = options.PollInterval;
@@ -91,12 +91,20 @@ internal sealed class Producer(Pipeline pipeline)
             Now = now,
             LeaseExpiresAt = now + _context.Options.LeaseDuration,
             Names = _context.Names,
+            NameLimits = pipeline.Limits?.RemainingCapacity(),
         }, cancellationToken).ConfigureAwait(false);
 
         foreach (var command in batch)
         {
             var item = new InflightCommand(command);
             pipeline.Track(item);
+            if (pipeline.Limits is { } limits && (item.Permit = limits.TryAcquire(command.Name)) is null)
+            {
+                // Only the producer takes permits and the store honoured the limits, so this is a safety net.
+                pipeline.Outcomes.Writer.TryWrite(AttemptRunner.Release(item));
+                continue;
+            }
+
             pipeline.Work.Writer.TryWrite(item);
         }
 

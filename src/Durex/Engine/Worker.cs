@@ -1,3 +1,5 @@
+using Durex.Storage;
+
 namespace Durex.Engine;
 
 /// <summary>Why a running attempt's token was cancelled.</summary>
@@ -41,9 +43,24 @@ internal sealed class Worker
         {
             while (reader.TryRead(out var item))
             {
-                var outcome = _pipeline.IsStopping || item.Cancelled
-                    ? AttemptRunner.Release(item)
-                    : await _runner.RunAsync(item, this).ConfigureAwait(false);
+                CommandOutcome outcome;
+                try
+                {
+                    outcome = _pipeline.IsStopping || item.Cancelled
+                        ? AttemptRunner.Release(item)
+                        : await _runner.RunAsync(item, this).ConfigureAwait(false);
+                }
+                catch (Exception ex)
+                {
+                    // A bug in Durex itself, not in the handler (those are caught by the runner): never lose the command.
+                    Internal.Log.EngineError(_pipeline.Logger, ex, item.Command.Name, item.Command.Id);
+                    outcome = AttemptRunner.Release(item);
+                }
+                finally
+                {
+                    item.Permit?.Dispose();
+                }
+
                 _pipeline.Outcomes.Writer.TryWrite(outcome);
             }
         }

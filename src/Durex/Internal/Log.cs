@@ -58,4 +58,16 @@ internal static partial class Log
 
     [LoggerMessage(27, LogLevel.Error, "Abandoned {Count} outcomes at shutdown; their leases will expire and the commands will be rescued.")]
     public static partial void OutcomesAbandoned(ILogger logger, int count);
+
+    [LoggerMessage(28, LogLevel.Information, "Retention deleted {Count} terminal commands.")]
+    public static partial void RetentionPurged(ILogger logger, int count);
+
+    [LoggerMessage(29, LogLevel.Warning, "Retention cleanup failed; retrying at the next interval.")]
+    public static partial void RetentionFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(30, LogLevel.Error, "Enqueueing permanent command '{Name}' failed.")]
+    public static partial void PermanentCommandFailed(ILogger logger, Exception exception, string name);
+
+    [LoggerMessage(31, LogLevel.Critical, "Internal error while running {Name} {CommandId}; the command was returned to pending.")]
+    public static partial void EngineError(ILogger logger, Exception exception, string name, Guid commandId);
 }

@@ -8,3 +8,12 @@ public static class FanIn
         $"Fan-in failed: child {childName} ({childId}) ended {childStatus.ToWireName()}" +
         (string.IsNullOrEmpty(childError) ? "." : $": {childError}");
 }
+
+/// <summary>Shared wording of cancellation events.</summary>
+public static class CancelMessage
+{
+    /// <summary>The message of a <see cref="HistoryEventType.Cancelled"/> event.</summary>
+    public static string For(string? reason, bool wasRunning, int attempt) =>
+        (string.IsNullOrWhiteSpace(reason) ? "Cancelled." : reason) +
+        (wasRunning ? $" Attempt {attempt} was running; its handler was told to stop." : "");
+}

@@ -676,7 +676,8 @@ public sealed class MemoryStore : ICommandStore
     /// <summary>Cancels an active row; returns true when a fan-in continuation became ready.</summary>
     private bool Cancel(Row row, DateTimeOffset now, string? reason)
     {
-        row.Events.Add(new HistoryEvent(row.Id, HistoryEventType.Cancelled, now, row.Attempt, Message: reason));
+        row.Events.Add(new HistoryEvent(row.Id, HistoryEventType.Cancelled, now, row.Attempt,
+            Message: CancelMessage.For(reason, row.Status == CommandStatus.Started, row.Attempt)));
         row.LeaseOwner = null;
         row.LeaseId = null;
         row.LeaseExpiresAt = null;
