@@ -6,7 +6,7 @@ public abstract partial class EngineConformanceTests
 {
     // ---------------------------------------------------------------- unique keys
 
-    [Fact]
+    [SkippableFact]
     public async Task Unique_key_rejects_a_second_active_command_until_the_first_finishes()
     {
         Handle("sendEmail");
@@ -19,7 +19,7 @@ public abstract partial class EngineConformanceTests
         await AddAsync(new CommandSpec("sendEmail") { UniqueKey = "welcome:42" });
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Parallel_adders_of_one_unique_key_exactly_one_wins()
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -41,7 +41,7 @@ public abstract partial class EngineConformanceTests
         Assert.Single((await Executor.FindAsync(new CommandQuery { Name = "job" })).Items);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Permanent_commands_start_once_across_restarts_and_instances()
     {
         void Configure(ExecutorOptions o) => o.PermanentCommands.Add(new CommandSpec("heartbeat") { Period = TimeSpan.FromMinutes(5) });
@@ -65,7 +65,7 @@ public abstract partial class EngineConformanceTests
 
     // ---------------------------------------------------------------- cancellation
 
-    [Fact]
+    [SkippableFact]
     public async Task A_cancelled_delayed_command_never_runs()
     {
         Handle("reminder");
@@ -82,7 +82,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal("user unsubscribed", last.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_cancelled_running_command_sees_its_token_cancelled_and_ends_cancelled_not_retried()
     {
         var started = new TaskCompletionSource();
@@ -120,7 +120,7 @@ public abstract partial class EngineConformanceTests
         Assert.Single(Calls);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Cancelling_through_another_executor_stops_the_handler_where_it_runs()
     {
         var worker = NewExecutor();
@@ -145,7 +145,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal(CommandStatus.Cancelled, await StatusOf(command.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_claimed_command_cancelled_before_its_worker_takes_it_never_runs()
     {
         UseExecutor(o => o.Parallelism = 1);
@@ -173,7 +173,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal(CommandStatus.Completed, await StatusOf(blocker.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Cancelling_a_finished_or_unknown_command_is_a_clear_error()
     {
         Handle("job");
@@ -186,7 +186,7 @@ public abstract partial class EngineConformanceTests
         await Assert.ThrowsAsync<CommandNotFoundException>(async () => await Executor.CancelAsync(Guid.NewGuid()));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Cancel_by_tag_cancels_the_batch_and_reports_how_many()
     {
         Handle("job");
@@ -206,7 +206,7 @@ public abstract partial class EngineConformanceTests
 
     // ---------------------------------------------------------------- dead letters
 
-    [Fact]
+    [SkippableFact]
     public async Task Dead_letters_are_listed_replayed_with_a_fresh_budget_and_purged()
     {
         UseExecutor(o => o.UseDeadLetterQueue());
@@ -248,7 +248,7 @@ public abstract partial class EngineConformanceTests
         Assert.NotNull(await Executor.GetAsync(commands[2].Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Retry_sends_a_failed_command_back()
     {
         var fixedIt = false;
@@ -266,7 +266,7 @@ public abstract partial class EngineConformanceTests
 
     // ---------------------------------------------------------------- retention
 
-    [Fact]
+    [SkippableFact]
     public async Task Retention_keeps_each_status_for_its_own_time_and_dead_letters_forever()
     {
         UseExecutor(o =>
@@ -298,7 +298,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal(CommandStatus.DeadLetter, await StatusOf(dead.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Retention_runs_by_itself_every_cleanup_interval()
     {
         UseExecutor(o =>
@@ -318,7 +318,7 @@ public abstract partial class EngineConformanceTests
 
     // ---------------------------------------------------------------- concurrency limits
 
-    [Fact]
+    [SkippableFact]
     public async Task A_concurrency_limit_holds_back_that_name_while_others_run()
     {
         UseExecutor(o =>
@@ -366,7 +366,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal(new ConcurrencyStatistics(2, 0, 0), (await Executor.GetStatisticsAsync()).Limits["sendEmail"]);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_global_concurrency_limit_caps_everything()
     {
         UseExecutor(o =>
@@ -429,7 +429,7 @@ public abstract partial class EngineConformanceTests
 
     // ---------------------------------------------------------------- leases
 
-    [Fact]
+    [SkippableFact]
     public async Task A_command_of_a_dead_executor_is_rescued_and_runs_again_keeping_its_attempt()
     {
         // The lost attempt counts (as in River), so the command needs a retry left to run again.
@@ -463,7 +463,7 @@ public abstract partial class EngineConformanceTests
             await EventsOf(command.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_long_running_command_keeps_its_lease_while_its_executor_lives()
     {
         UseExecutor(o => o.LeaseDuration = TimeSpan.FromSeconds(30));
@@ -499,7 +499,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal(CommandStatus.Completed, await StatusOf(command.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_command_that_keeps_killing_its_worker_fails_after_its_budget()
     {
         Handle("poison", configure: c => c.Retries(1));
@@ -524,7 +524,7 @@ public abstract partial class EngineConformanceTests
 
     // ---------------------------------------------------------------- graceful shutdown
 
-    [Fact]
+    [SkippableFact]
     public async Task Stop_lets_running_attempts_finish_within_the_shutdown_timeout()
     {
         var release = new TaskCompletionSource();
@@ -545,7 +545,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal(CommandStatus.Completed, await StatusOf(command.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Stop_cancels_attempts_past_the_timeout_and_returns_their_commands_to_pending()
     {
         UseExecutor(o =>
@@ -605,7 +605,7 @@ public abstract partial class EngineConformanceTests
 
     // ---------------------------------------------------------------- queries and statistics
 
-    [Fact]
+    [SkippableFact]
     public async Task Statistics_report_counts_queue_depth_and_age()
     {
         Handle("ok");

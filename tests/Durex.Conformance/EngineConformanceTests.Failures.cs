@@ -2,7 +2,7 @@ namespace Durex.Conformance;
 
 public abstract partial class EngineConformanceTests
 {
-    [Fact]
+    [SkippableFact]
     public async Task Retries_3_means_4_attempts_then_failed()
     {
         var retriesLeft = new List<int>();
@@ -38,7 +38,7 @@ public abstract partial class EngineConformanceTests
         Assert.Contains("InvalidOperationException", history[^1].Error); // the detail keeps the exception type and stack
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Retry_budget_comes_from_spec_then_handler_then_executor()
     {
         UseExecutor(o => o.DefaultRetries = 2);
@@ -54,7 +54,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal(1, (await GetAsync(c.Id)).Attempt);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Success_after_failures_clears_the_error()
     {
         Handle("flaky", ctx => ctx.Attempt < 3 ? throw new InvalidOperationException("not yet") : CommandResult.Empty, c => c.Retries(3));
@@ -73,7 +73,7 @@ public abstract partial class EngineConformanceTests
         Assert.NotNull(history[^1].Duration);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("constant", new[] { 10, 10, 10 })]
     [InlineData("linear", new[] { 10, 20, 25 })]
     [InlineData("exponential", new[] { 10, 20, 40 })]
@@ -108,7 +108,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal(CommandStatus.Failed, await StatusOf(command.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Executor_backoff_applies_when_the_handler_sets_none()
     {
         UseExecutor(o => o.Backoff = Backoff.Constant(TimeSpan.FromMinutes(1)));
@@ -121,7 +121,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal(CommandStatus.Completed, await StatusOf(command.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_throwing_handler_fails_its_command_and_the_worker_lives_on()
     {
         UseExecutor(o => o.Parallelism = 1);
@@ -136,7 +136,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal(CommandStatus.Completed, await StatusOf(good.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_synchronously_throwing_async_handler_is_recovered_too()
     {
         Executor.Handle("bad", async (_, ct) =>
@@ -150,7 +150,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal("bad input", (await GetAsync(bad.Id)).Error);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Permanent_failure_skips_the_retries_left()
     {
         Handle("validate", _ => throw new PermanentFailureException("order 42 does not exist"), c => c.Retries(5));
@@ -163,7 +163,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal("order 42 does not exist", failed.Error);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_null_result_is_a_failure_with_a_clear_message()
     {
         Executor.Handle("broken", (_, _) => ValueTask.FromResult<CommandResult>(null!));
@@ -175,7 +175,7 @@ public abstract partial class EngineConformanceTests
         Assert.Contains("returned null", failed.Error);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task The_global_error_handler_hears_only_final_failures()
     {
         var reported = new List<(Guid Id, CommandStatus Status, string? Error, string Exception)>();
@@ -199,7 +199,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal("fatal", report.Exception);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_throwing_error_handler_does_not_break_the_engine()
     {
         UseExecutor(o => o.OnError((_, _) => throw new InvalidOperationException("handler bug")));
@@ -214,7 +214,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal(CommandStatus.Completed, await StatusOf(after.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Middleware_runs_first_registered_outermost()
     {
         var trace = new List<string>();
@@ -244,7 +244,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal(["outer:before", "inner:before", "handler", "inner:after", "outer:after"], trace);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Middleware_can_short_circuit_the_handler()
     {
         UseExecutor(o => o.UseMiddleware((ctx, next) =>
@@ -258,7 +258,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal(CommandStatus.Completed, await StatusOf(skipped.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Middleware_exceptions_fail_the_attempt_like_handler_exceptions()
     {
         UseExecutor(o => o.UseMiddleware((_, _) => throw new InvalidOperationException("middleware broke")));
@@ -273,7 +273,7 @@ public abstract partial class EngineConformanceTests
         Assert.Empty(Calls);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Middleware_can_turn_a_result_into_a_retry()
     {
         UseExecutor(o => o.UseMiddleware(async (ctx, next) => ctx.Attempt == 1 ? CommandResult.Retry() : await next()));
@@ -285,7 +285,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal(CommandStatus.Completed, await StatusOf(command.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Dead_letter_queue_keeps_final_failures()
     {
         UseExecutor(o => o.UseDeadLetterQueue());
@@ -301,7 +301,7 @@ public abstract partial class EngineConformanceTests
         Assert.Contains("dead-letter", failed.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Typed_handlers_read_their_payload_with_generated_metadata()
     {
         var seen = new TaskCompletionSource<EmailData>();
@@ -316,7 +316,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal(new EmailData("user@example.com", "Welcome", 3), await seen.Task);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Typed_handler_with_an_unreadable_payload_fails_for_good()
     {
         Executor.HandleTyped("sendEmail", TestJsonContext.Default.EmailData, (_, _, _) => Done(), c => c.Retries(3));
@@ -329,7 +329,7 @@ public abstract partial class EngineConformanceTests
         Assert.Contains("cannot be read as EmailData", failed.Error);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Class_commands_bring_their_defaults_and_hooks()
     {
         var command = new PaymentCommand();

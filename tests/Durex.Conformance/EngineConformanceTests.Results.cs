@@ -6,7 +6,7 @@ namespace Durex.Conformance;
 /// </summary>
 public abstract partial class EngineConformanceTests : EngineTestBase
 {
-    [Fact]
+    [SkippableFact]
     public async Task Empty_result_completes_the_command()
     {
         Handle("greet");
@@ -24,7 +24,7 @@ public abstract partial class EngineConformanceTests : EngineTestBase
         Assert.Equal([HistoryEventType.Created, HistoryEventType.Started, HistoryEventType.Completed], await EventsOf(command.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Commands_added_before_start_run_once_started()
     {
         Handle("greet");
@@ -35,7 +35,7 @@ public abstract partial class EngineConformanceTests : EngineTestBase
         Assert.Equal(CommandStatus.Completed, await StatusOf(command.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Next_spawns_a_child_that_inherits_trace_and_correlation()
     {
         Handle("parent", _ => CommandResult.Next(new CommandSpec("child") { Data = { ["n"] = 1 } }));
@@ -53,7 +53,7 @@ public abstract partial class EngineConformanceTests : EngineTestBase
         Assert.Equal(1, child.Data.GetInt32("n"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Spawn_enqueues_every_child()
     {
         Handle("fanout", _ => CommandResult.Spawn(Enumerable.Range(0, 5).Select(i => new CommandSpec("leaf") { Data = { ["i"] = i } })));
@@ -77,7 +77,7 @@ public abstract partial class EngineConformanceTests : EngineTestBase
         Assert.All(children, c => Assert.Equal(CommandStatus.Completed, c.Status));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Repeat_runs_again_after_the_period_with_a_fresh_attempt_count()
     {
         var runs = 0;
@@ -102,7 +102,7 @@ public abstract partial class EngineConformanceTests : EngineTestBase
         Assert.Equal(2, (await EventsOf(command.Id)).Count(e => e == HistoryEventType.Repeating));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Repeat_uses_the_handler_period_then_the_executor_default()
     {
         Handle("withPeriod", _ => CommandResult.Repeat(), c => c.Period(TimeSpan.FromMinutes(5)));
@@ -115,7 +115,7 @@ public abstract partial class EngineConformanceTests : EngineTestBase
         Assert.Equal(Now + Executor.Options.DefaultPeriod, (await GetAsync(b.Id)).ReadyAt);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Repeat_with_an_explicit_delay_overrides_period_and_cron()
     {
         Handle("poll", _ => CommandResult.Repeat(TimeSpan.FromSeconds(42)));
@@ -125,7 +125,7 @@ public abstract partial class EngineConformanceTests : EngineTestBase
         Assert.Equal(Now + TimeSpan.FromSeconds(42), (await GetAsync(command.Id)).ReadyAt);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Cron_aligns_the_first_run_and_every_repeat_to_the_schedule()
     {
         Handle("hourly", _ => CommandResult.Repeat());
@@ -143,7 +143,7 @@ public abstract partial class EngineConformanceTests : EngineTestBase
         Assert.Equal(2, Calls.Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Cron_is_evaluated_in_its_time_zone()
     {
         Handle("morning", _ => CommandResult.Repeat());
@@ -156,7 +156,7 @@ public abstract partial class EngineConformanceTests : EngineTestBase
         Assert.Equal(new DateTimeOffset(2026, 1, 7, 8, 0, 0, TimeSpan.Zero), (await GetAsync(command.Id)).ReadyAt);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Handler_cron_default_schedules_repeats()
     {
         Handle("nightly", _ => CommandResult.Repeat(), c => c.Cron("30 2 * * *"));
@@ -166,7 +166,7 @@ public abstract partial class EngineConformanceTests : EngineTestBase
         Assert.Equal(new DateTimeOffset(2026, 1, 6, 2, 30, 0, TimeSpan.Zero), (await GetAsync(command.Id)).ReadyAt);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Retry_result_runs_another_attempt_and_consumes_a_retry()
     {
         Handle("poll", ctx => ctx.Attempt < 3 ? CommandResult.Retry() : CommandResult.Empty, c => c.Retries(5));
@@ -178,7 +178,7 @@ public abstract partial class EngineConformanceTests : EngineTestBase
         Assert.Equal(2, (await EventsOf(command.Id)).Count(e => e == HistoryEventType.Retrying));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Retry_result_without_retries_left_fails_the_command()
     {
         Handle("poll", _ => CommandResult.Retry(), c => c.Retries(1));
@@ -191,7 +191,7 @@ public abstract partial class EngineConformanceTests : EngineTestBase
         Assert.Contains("no retries are left", failed.Error);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Retry_result_waits_for_the_backoff()
     {
         Handle("poll", ctx => ctx.Attempt == 1 ? CommandResult.Retry() : CommandResult.Empty,
@@ -204,7 +204,7 @@ public abstract partial class EngineConformanceTests : EngineTestBase
         Assert.Equal(2, Calls.Count);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Continue_sequence_passes_data_from_step_to_step()
     {
         Handle("validate", ctx =>
@@ -251,7 +251,7 @@ public abstract partial class EngineConformanceTests : EngineTestBase
         Assert.True((await GetAsync(root.Id)).Data.GetBoolean("validated"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Priority_decides_which_ready_command_runs_first()
     {
         UseExecutor(o => o.Parallelism = 1);

@@ -22,7 +22,7 @@ public abstract partial class EngineConformanceTests
 
     private List<int> FanInSeen { get; } = [];
 
-    [Fact]
+    [SkippableFact]
     public async Task Spawn_then_runs_the_continuation_once_after_all_children_with_their_results()
     {
         HandleFanIn();
@@ -46,7 +46,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal("A-1", continuation.Data.GetString("order"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Spawn_then_without_children_runs_the_continuation_at_once()
     {
         Handle("start", _ => CommandResult.SpawnThen([], new CommandSpec("then")));
@@ -57,7 +57,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal(["start#1", "then#1"], Calls);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Spawn_then_fails_when_a_child_fails_and_the_continuation_recovers()
     {
         var recovered = new TaskCompletionSource<Exception>();
@@ -84,7 +84,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal(["undo#1"], CallsOf("undo"));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Spawn_then_fails_when_a_child_is_dead_lettered()
     {
         UseExecutor(o => o.UseDeadLetterQueue());
@@ -99,7 +99,7 @@ public abstract partial class EngineConformanceTests
         Assert.Contains("DEAD_LETTER", continuation.Error);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Spawn_then_fails_when_a_child_expires()
     {
         Handle("processOrder", _ => CommandResult.SpawnThen(
@@ -117,7 +117,7 @@ public abstract partial class EngineConformanceTests
         Assert.Contains("EXPIRED", continuation.Error);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Spawn_then_fails_when_a_child_is_cancelled()
     {
         HandleFanIn();
@@ -133,7 +133,7 @@ public abstract partial class EngineConformanceTests
         Assert.Contains("CANCELLED", continuation.Error);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Spawn_then_children_cannot_carry_unique_keys()
     {
         Handle("start", _ => CommandResult.SpawnThen([new CommandSpec("task") { UniqueKey = "k" }], new CommandSpec("then")), c => c.Retries(3));
@@ -146,7 +146,7 @@ public abstract partial class EngineConformanceTests
         Assert.Contains("unique key", failed.Error);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task An_invalid_spawned_spec_fails_the_parent_for_good()
     {
         Handle("start", _ => CommandResult.Next(new CommandSpec("child") { Cron = "not a cron" }), c => c.Retries(3));
@@ -158,7 +158,7 @@ public abstract partial class EngineConformanceTests
         Assert.Contains("Invalid cron expression", failed.Error);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Saga_compensation_runs_once_after_retries_are_exhausted()
     {
         var recoverCalls = 0;
@@ -203,7 +203,7 @@ public abstract partial class EngineConformanceTests
         Assert.Contains("spawned 3", (await Store.GetHistoryAsync(payment.Id)).Last().Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task A_throwing_recover_hook_still_fails_the_command_and_says_so()
     {
         Handle("pay", _ => throw new InvalidOperationException("declined"), c => c
@@ -216,7 +216,7 @@ public abstract partial class EngineConformanceTests
         Assert.Contains("refund service down", failed.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Trace_and_correlation_ids_reach_every_descendant()
     {
         Handle("root", _ => CommandResult.Spawn(new CommandSpec("mid") { Sequence = ["step2"] }, new CommandSpec("fan")));
@@ -236,7 +236,7 @@ public abstract partial class EngineConformanceTests
         Assert.Equal(all.Single(c => c.Name == "mid").Id, all.Single(c => c.Name == "step2").ParentId);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Explicit_child_ids_win_over_inherited_ones()
     {
         Handle("root", _ => CommandResult.Next(new CommandSpec("child") { CorrelationId = "other", TraceId = "t2" }));

@@ -32,7 +32,7 @@ internal sealed class Completer(Pipeline pipeline)
             pipeline.Wake.Set();
             foreach (var outcome in batch)
             {
-                pipeline.Untrack(outcome.LeaseId);
+                pipeline.Untrack(new LeaseRef(outcome.CommandId, outcome.LeaseId));
             }
 
             pipeline.Wake.Set();

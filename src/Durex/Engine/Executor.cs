@@ -236,6 +236,21 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
         return commands;
     }
 
+    /// <summary>
+    /// Builds the command <paramref name="spec"/> describes — validated, ids assigned, handler defaults applied — without
+    /// storing it. For stores that insert commands inside the caller's own transaction (transactional enqueue); call
+    /// <see cref="NotifyWorkAvailable"/> after that transaction commits when the store has no cross-process wake-up.
+    /// </summary>
+    /// <exception cref="ArgumentException">The spec is invalid (the message names the field).</exception>
+    public CommandInstance CreateCommand(CommandSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return CommandFactory.Create(spec, Options.TimeProvider.GetUtcNow(), _registry);
+    }
+
+    /// <summary>Wakes this executor's producer to claim now (e.g. after commands were inserted in a caller's transaction).</summary>
+    public void NotifyWorkAvailable() => Volatile.Read(ref _run)?.Pipeline.Wake.Set();
+
     /// <inheritdoc />
     public async ValueTask<CommandInstance?> GetAsync(Guid id, CancellationToken cancellationToken = default)
     {

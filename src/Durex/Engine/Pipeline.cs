@@ -31,10 +31,12 @@ internal sealed class InflightCommand(CommandInstance command)
 /// </remarks>
 internal sealed class Pipeline : IStoreObserver
 {
-    private readonly ConcurrentDictionary<Guid, InflightCommand> _inflight = new();
+    private readonly ConcurrentDictionary<LeaseRef, InflightCommand> _inflight = new();
     private readonly Lock _idleGate = new();
     private readonly List<(long Version, TaskCompletionSource Done)> _idleWaiters = [];
+    private readonly ConcurrentDictionary<Guid, long> _recentCancels = new();
     private int _inflightCount;
+    private long _claimEpoch;
 
     public Pipeline(ExecutorContext context)
     {
@@ -69,32 +71,32 @@ internal sealed class Pipeline : IStoreObserver
 
     public ICollection<InflightCommand> InflightCommands => _inflight.Values; // a snapshot
 
-    // Keyed by lease, not command id: a command retried at once can be claimed again (new lease) before the completer
-    // has untracked its previous claim.
+    // Keyed by (command, lease), not command id: a command retried at once can be claimed again (new lease) before the
+    // completer has untracked its previous claim. A store may use one lease id for a whole claimed batch.
     public void Track(InflightCommand item)
     {
-        if (_inflight.TryAdd(item.Lease.LeaseId, item))
+        if (_inflight.TryAdd(item.Lease, item))
         {
             Interlocked.Increment(ref _inflightCount);
         }
     }
 
-    public void Untrack(Guid leaseId)
+    public void Untrack(LeaseRef lease)
     {
-        if (_inflight.TryRemove(leaseId, out _))
+        if (_inflight.TryRemove(lease, out _))
         {
             Interlocked.Decrement(ref _inflightCount);
         }
     }
 
-    public bool IsRunning(LeaseRef lease) => _inflight.TryGetValue(lease.LeaseId, out var item) && item.RunningOn is not null;
+    public bool IsRunning(LeaseRef lease) => _inflight.TryGetValue(lease, out var item) && item.RunningOn is not null;
 
     /// <summary>Marks the claims holding these leases cancelled and cancels their running handlers.</summary>
     public void CancelLeases(IEnumerable<LeaseRef> leases, CancelReason reason)
     {
         foreach (var lease in leases)
         {
-            if (_inflight.TryGetValue(lease.LeaseId, out var item))
+            if (_inflight.TryGetValue(lease, out var item))
             {
                 item.Cancelled = true;
                 item.RunningOn?.Cancel(item, reason);
@@ -105,7 +107,20 @@ internal sealed class Pipeline : IStoreObserver
     /// <summary>Marks local in-flight commands cancelled and cancels the handlers running them.</summary>
     public void CancelLocal(IReadOnlyCollection<Guid> commandIds, CancelReason reason)
     {
-        if (commandIds.Count == 0 || InflightCount == 0)
+        if (commandIds.Count == 0)
+        {
+            return;
+        }
+
+        // A claim may have returned one of these commands without having tracked it yet: remember the ids for the
+        // producer, which checks them after tracking a batch (see ApplyRecentCancels).
+        var epoch = Volatile.Read(ref _claimEpoch);
+        foreach (var id in commandIds)
+        {
+            _recentCancels[id] = epoch;
+        }
+
+        if (InflightCount == 0)
         {
             return;
         }
@@ -117,6 +132,38 @@ internal sealed class Pipeline : IStoreObserver
             {
                 item.Cancelled = true;
                 item.RunningOn?.Cancel(item, reason);
+            }
+        }
+    }
+
+    /// <summary>Called by the producer before each claim; returns the claim's epoch.</summary>
+    public long BeginClaim() => Interlocked.Increment(ref _claimEpoch);
+
+    /// <summary>
+    /// Called by the producer after tracking the batch of the claim started at <paramref name="epoch"/>: marks commands
+    /// cancelled between the claim's commit and their tracking. Cancels recorded before that claim began cannot concern
+    /// it or any later claim (the store would not have returned those commands), so they are forgotten.
+    /// </summary>
+    public void ApplyRecentCancels(IReadOnlyList<InflightCommand> batch, long epoch)
+    {
+        if (_recentCancels.IsEmpty)
+        {
+            return;
+        }
+
+        foreach (var item in batch)
+        {
+            if (_recentCancels.ContainsKey(item.Command.Id))
+            {
+                item.Cancelled = true;
+            }
+        }
+
+        foreach (var (id, recorded) in _recentCancels)
+        {
+            if (recorded < epoch)
+            {
+                _recentCancels.TryRemove(id, out _);
             }
         }
     }

@@ -84,6 +84,7 @@ internal sealed class Producer(Pipeline pipeline)
     private async Task<int> ClaimAsync(int limit, CancellationToken cancellationToken)
     {
         var now = _context.Time.GetUtcNow();
+        var epoch = pipeline.BeginClaim();
         var batch = await _context.Store.ClaimAsync(new ClaimRequest
         {
             Owner = _context.Owner,
@@ -94,10 +95,16 @@ internal sealed class Producer(Pipeline pipeline)
             NameLimits = pipeline.Limits?.RemainingCapacity(),
         }, cancellationToken).ConfigureAwait(false);
 
-        foreach (var command in batch)
+        var items = new InflightCommand[batch.Count];
+        for (var i = 0; i < items.Length; i++)
         {
-            var item = new InflightCommand(command);
-            pipeline.Track(item);
+            pipeline.Track(items[i] = new InflightCommand(batch[i]));
+        }
+
+        pipeline.ApplyRecentCancels(items, epoch);
+        foreach (var item in items)
+        {
+            var command = item.Command;
             if (pipeline.Limits is { } limits && (item.Permit = limits.TryAcquire(command.Name)) is null)
             {
                 // Only the producer takes permits and the store honoured the limits, so this is a safety net.

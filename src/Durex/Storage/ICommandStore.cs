@@ -24,7 +24,9 @@ public interface ICommandStore : IAsyncDisposable
     /// <summary>
     /// Atomically moves up to <see cref="ClaimRequest.Limit"/> ready commands (pending or repeating, ready time reached, name
     /// handled, name under its limit) to <see cref="CommandStatus.Started"/> under a new lease, highest priority first, then
-    /// earliest ready time. Increments <see cref="CommandInstance.Attempt"/> and sets <see cref="CommandInstance.StartedAt"/>.
+    /// earliest ready time, returned in that order. Increments <see cref="CommandInstance.Attempt"/> and sets
+    /// <see cref="CommandInstance.StartedAt"/>. The lease id is new for every claim and may be shared by the whole batch:
+    /// a lease is identified by (command id, lease id).
     /// No command is ever returned to two claimers.
     /// </summary>
     ValueTask<IReadOnlyList<CommandInstance>> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken = default);

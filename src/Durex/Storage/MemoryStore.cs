@@ -32,7 +32,7 @@ public sealed class MemoryStore : ICommandStore
     private readonly Dictionary<string, Guid> _uniqueKeys = new(StringComparer.Ordinal);
     private readonly HashSet<Row> _started = [];
     private readonly long[] _counts = new long[Enum.GetValues<CommandStatus>().Length];
-    private IStoreObserver[] _observers = [];
+    private readonly StoreObservers _observers = new();
     private long _stamp;
     private bool _disposed;
 
@@ -579,20 +579,12 @@ public sealed class MemoryStore : ICommandStore
     }
 
     /// <inheritdoc />
-    public IDisposable Subscribe(IStoreObserver observer)
-    {
-        ArgumentNullException.ThrowIfNull(observer);
-        lock (_gate)
-        {
-            _observers = [.. _observers, observer];
-        }
-
-        return new Subscription(this, observer);
-    }
+    public IDisposable Subscribe(IStoreObserver observer) => _observers.Subscribe(observer);
 
     /// <inheritdoc />
     public ValueTask DisposeAsync()
     {
+        _observers.Clear();
         lock (_gate)
         {
             _disposed = true;
@@ -601,7 +593,6 @@ public sealed class MemoryStore : ICommandStore
             _scheduled.Clear();
             _uniqueKeys.Clear();
             _started.Clear();
-            _observers = [];
         }
 
         return ValueTask.CompletedTask;
@@ -743,36 +734,13 @@ public sealed class MemoryStore : ICommandStore
                (!row.Payload.IsEmpty && Encoding.UTF8.GetString(row.Payload.Span).Contains(search, StringComparison.OrdinalIgnoreCase));
     }
 
-    private void NotifyWork()
-    {
-        foreach (var observer in Volatile.Read(ref _observers))
-        {
-            observer.OnWorkAvailable();
-        }
-    }
+    private void NotifyWork() => _observers.WorkAvailable();
 
-    private void NotifyCancelled(IReadOnlyList<Guid> ids)
-    {
-        foreach (var observer in Volatile.Read(ref _observers))
-        {
-            observer.OnCancelled(ids);
-        }
-    }
+    private void NotifyCancelled(IReadOnlyList<Guid> ids) => _observers.Cancelled(ids);
 
     private void ThrowIfDisposed() => ObjectDisposedException.ThrowIf(_disposed, this);
 
     private readonly record struct ReadyKey(int Priority, long ReadyTicks, long Stamp);
-
-    private sealed class Subscription(MemoryStore store, IStoreObserver observer) : IDisposable
-    {
-        public void Dispose()
-        {
-            lock (store._gate)
-            {
-                store._observers = store._observers.Where(o => !ReferenceEquals(o, observer)).ToArray();
-            }
-        }
-    }
 
     /// <summary>The mutable stored form of a command.</summary>
     private sealed class Row(CommandInstance c, long insertOrder)

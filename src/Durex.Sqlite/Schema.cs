@@ -1,0 +1,85 @@
+namespace Durex.Sqlite;
+
+/// <summary>Table names and the versioned migrations of one store.</summary>
+/// <remarks>
+/// Statuses are stored as their <see cref="CommandStatus"/> numbers: active ones are below 4 (pending 0, waiting 1,
+/// started 2, repeating 3), so "active" is <c>status &lt; 4</c>. Times are UTC ticks (100 ns), durations ticks, ids
+/// 16-byte big-endian blobs (they sort like the ids). The "created" history event is not stored: it is the row's
+/// creation time, so an enqueue writes one row per command.
+/// </remarks>
+internal sealed class Schema(string prefix)
+{
+    public string Commands { get; } = prefix + "commands";
+
+    public string History { get; } = prefix + "history";
+
+    public string Version { get; } = prefix + "schema_version";
+
+    /// <summary>Every column of a command row, in the order <see cref="Rows.ReadCommand"/> reads them.</summary>
+    public const string Columns =
+        "id, name, status, payload, attempt, retries, sequence, parent_id, priority, tags, unique_key, trace_id, correlation_id, " +
+        "created_at, ready_at, started_at, completed_at, deadline_at, timeout, period, cron, cron_tz, error, lease_owner, lease_id, " +
+        "lease_expires_at, awaited_by, fan_in_total, fan_in_pending, fan_in_failed";
+
+    /// <summary>Migrations in order; each runs once, in the transaction that records its version.</summary>
+    public IReadOnlyList<string> Migrations =>
+    [
+        $"""
+        CREATE TABLE {Commands} (
+            seq INTEGER PRIMARY KEY,
+            id BLOB NOT NULL UNIQUE,
+            name TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            payload BLOB,
+            attempt INTEGER NOT NULL DEFAULT 0,
+            retries INTEGER,
+            sequence TEXT,
+            parent_id BLOB,
+            priority INTEGER NOT NULL DEFAULT 0,
+            tags TEXT,
+            unique_key TEXT,
+            trace_id TEXT,
+            correlation_id TEXT,
+            created_at INTEGER NOT NULL,
+            ready_at INTEGER NOT NULL,
+            started_at INTEGER,
+            completed_at INTEGER,
+            deadline_at INTEGER,
+            timeout INTEGER,
+            period INTEGER,
+            cron TEXT,
+            cron_tz TEXT,
+            error TEXT,
+            lease_owner TEXT,
+            lease_id BLOB,
+            lease_expires_at INTEGER,
+            awaited_by BLOB,
+            fan_in_total INTEGER NOT NULL DEFAULT 0,
+            fan_in_pending INTEGER NOT NULL DEFAULT 0,
+            fan_in_failed INTEGER NOT NULL DEFAULT 0
+        );
+        -- Claims walk this in claim order and stop at the batch size.
+        CREATE INDEX {Commands}_claim ON {Commands} (priority DESC, ready_at, seq) WHERE status IN (0, 3);
+        -- The producer's "when is the next one due".
+        CREATE INDEX {Commands}_next ON {Commands} (ready_at) WHERE status IN (0, 3);
+        CREATE UNIQUE INDEX {Commands}_unique_key ON {Commands} (unique_key) WHERE unique_key IS NOT NULL AND status < 4;
+        CREATE INDEX {Commands}_leases ON {Commands} (lease_expires_at) WHERE status = 2;
+        CREATE INDEX {Commands}_awaited_by ON {Commands} (awaited_by) WHERE awaited_by IS NOT NULL;
+        CREATE INDEX {Commands}_correlation ON {Commands} (correlation_id, created_at);
+        CREATE INDEX {Commands}_created ON {Commands} (created_at, id);
+        -- Retention: terminal rows by age.
+        CREATE INDEX {Commands}_terminal ON {Commands} (status, completed_at) WHERE status >= 4;
+        CREATE TABLE {History} (
+            seq INTEGER PRIMARY KEY,
+            command_id BLOB NOT NULL,
+            type INTEGER NOT NULL,
+            at INTEGER NOT NULL,
+            attempt INTEGER NOT NULL,
+            error TEXT,
+            duration INTEGER,
+            message TEXT
+        );
+        CREATE INDEX {History}_command ON {History} (command_id, seq);
+        """,
+    ];
+}

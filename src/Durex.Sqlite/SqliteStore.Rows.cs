@@ -1,0 +1,276 @@
+using Durex.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Durex.Sqlite;
+
+// Reads, and the write steps shared by several operations.
+public sealed partial class SqliteStore
+{
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<HistoryEvent>> GetHistoryAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        var events = _connections.Read<IReadOnlyList<HistoryEvent>>(connection =>
+        {
+            var list = new List<HistoryEvent>();
+            using var created = connection.CreateCommand();
+            created.CommandText = $"SELECT created_at FROM {_schema.Commands} WHERE id = @id";
+            if (created.With("@id", Rows.Id(id)).ExecuteScalar() is not long createdAt)
+            {
+                return list;
+            }
+
+            // The "created" event is the row's creation time, not a stored event.
+            list.Add(new HistoryEvent(id, HistoryEventType.Created, new DateTimeOffset(createdAt, TimeSpan.Zero), 0));
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT type, at, attempt, error, duration, message FROM {_schema.History} WHERE command_id = @id ORDER BY seq";
+            using var reader = command.With("@id", Rows.Id(id)).ExecuteReader();
+            while (reader.Read())
+            {
+                list.Add(new HistoryEvent(id, (HistoryEventType)reader.GetInt32(0), Rows.ReadTime(reader, 1), reader.GetInt32(2),
+                    Rows.ReadText(reader, 3), Rows.ReadSpan(reader, 4), Rows.ReadText(reader, 5)));
+            }
+
+            return list;
+        });
+        return ValueTask.FromResult(events);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<CommandPage> FindAsync(CommandQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        query.Validate();
+        var page = _connections.Read(connection =>
+        {
+            using var command = connection.CreateCommand();
+            var where = new List<string>();
+            if (query.Statuses is { Count: > 0 } statuses)
+            {
+                where.Add("status IN (SELECT value FROM json_each(@statuses))");
+                command.With("@statuses", "[" + string.Join(",", statuses.Select(s => (int)s)) + "]");
+            }
+
+            Filter(where, command, "name = @name", "@name", query.Name);
+            Filter(where, command, "tags IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(tags) WHERE value = @tag)", "@tag", query.Tag);
+            Filter(where, command, "correlation_id = @correlation", "@correlation", query.CorrelationId);
+            Filter(where, command, "parent_id = @parent", "@parent", query.ParentId is { } parent ? Rows.Id(parent) : null);
+            Filter(where, command, "created_at >= @from", "@from", query.CreatedFrom is { } from ? Rows.Time(from) : null);
+            Filter(where, command, "created_at < @before", "@before", query.CreatedBefore is { } before ? Rows.Time(before) : null);
+            if (!string.IsNullOrWhiteSpace(query.Search))
+            {
+                where.Add("(durex_icontains(error, @search) OR durex_icontains_blob(payload, @search))");
+                command.With("@search", query.Search.Trim());
+            }
+
+            var descending = query.Order == CommandOrder.NewestFirst;
+            if (CommandCursor.TryDecode(query.Cursor, out var cursor))
+            {
+                where.Add(descending ? "(created_at, id) < (@cursor_at, @cursor_id)" : "(created_at, id) > (@cursor_at, @cursor_id)");
+                command.With("@cursor_at", Rows.Time(cursor.CreatedAt)).With("@cursor_id", Rows.Id(cursor.Id));
+            }
+
+            var direction = descending ? "DESC" : "ASC";
+            command.CommandText =
+                $"SELECT {Schema.Columns} FROM {_schema.Commands}" +
+                (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") +
+                $" ORDER BY created_at {direction}, id {direction} LIMIT @limit";
+            command.With("@limit", query.Limit + 1);
+            var items = ReadCommands(command);
+            string? next = null;
+            if (items.Count > query.Limit)
+            {
+                items.RemoveAt(items.Count - 1);
+                next = CommandCursor.After(items[^1]).Encode();
+            }
+
+            return new CommandPage(items, next);
+        });
+        return ValueTask.FromResult(page);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<IReadOnlyList<CommandInstance>> GetFanInChildrenAsync(Guid continuationId, CancellationToken cancellationToken = default)
+    {
+        var children = _connections.Read<IReadOnlyList<CommandInstance>>(connection =>
+        {
+            using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {Schema.Columns} FROM {_schema.Commands} WHERE awaited_by = @id ORDER BY seq";
+            return ReadCommands(command.With("@id", Rows.Id(continuationId)));
+        });
+        return ValueTask.FromResult(children);
+    }
+
+    /// <inheritdoc />
+    public ValueTask<StoreStatistics> GetStatisticsAsync(StatisticsRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var statistics = _connections.Read(connection =>
+        {
+            var counts = Enum.GetValues<CommandStatus>().ToDictionary(s => s, _ => 0L);
+            using (var command = connection.CreateCommand())
+            {
+                command.CommandText = $"SELECT status, count(*) FROM {_schema.Commands} GROUP BY status";
+                using var reader = command.ExecuteReader();
+                while (reader.Read())
+                {
+                    counts[(CommandStatus)reader.GetInt32(0)] = reader.GetInt64(1);
+                }
+            }
+
+            long ready;
+            DateTimeOffset? oldest;
+            using (var command = connection.CreateCommand())
+            {
+                command.CommandText = $"SELECT count(*), min(ready_at) FROM {_schema.Commands} WHERE {Claimable} AND ready_at <= @now";
+                using var reader = command.With("@now", Rows.Time(request.Now)).ExecuteReader();
+                reader.Read();
+                ready = reader.GetInt64(0);
+                oldest = Rows.ReadNullableTime(reader, 1);
+            }
+
+            var byName = request.ReadyCountNames.ToDictionary(n => n, _ => 0L, StringComparer.Ordinal);
+            if (byName.Count > 0)
+            {
+                using var command = connection.CreateCommand();
+                command.CommandText =
+                    $"SELECT name, count(*) FROM {_schema.Commands} WHERE {Claimable} AND ready_at <= @now AND name IN (SELECT value FROM json_each(@names)) GROUP BY name";
+                using var reader = command.With("@now", Rows.Time(request.Now)).With("@names", Rows.List(byName.Keys)).ExecuteReader();
+                while (reader.Read())
+                {
+                    byName[reader.GetString(0)] = reader.GetInt64(1);
+                }
+            }
+
+            return new StoreStatistics { Counts = counts, Ready = ready, OldestReadyAt = oldest, ReadyByName = byName };
+        });
+        return ValueTask.FromResult(statistics);
+    }
+
+    private static void Filter(List<string> where, SqliteCommand command, string condition, string parameter, object? value)
+    {
+        if (value is not null)
+        {
+            where.Add(condition);
+            command.With(parameter, value);
+        }
+    }
+
+    private static List<CommandInstance> ReadCommands(SqliteCommand command)
+    {
+        var items = new List<CommandInstance>();
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            items.Add(Rows.ReadCommand(reader));
+        }
+
+        return items;
+    }
+
+    private CommandInstance? Get(SqliteConnection connection, Guid id)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT {Schema.Columns} FROM {_schema.Commands} WHERE id = @id";
+        using var reader = command.With("@id", Rows.Id(id)).ExecuteReader();
+        return reader.Read() ? Rows.ReadCommand(reader) : null;
+    }
+
+    private Guid? HolderOf(Func<string, SqliteCommand> command, string uniqueKey) =>
+        command($"SELECT id FROM {_schema.Commands} WHERE unique_key = @key AND {Active}").With("@key", uniqueKey).ExecuteScalar() is byte[] id
+            ? new Guid(id, bigEndian: true)
+            : null;
+
+    private Guid? HolderOf(SqliteConnections.Writer writer, string uniqueKey) => HolderOf(writer.Command, uniqueKey);
+
+    /// <summary>
+    /// Inserts commands. A held unique key throws, or with <paramref name="skipHeldKeys"/> (spawned children) skips that
+    /// command; returns the skipped ids.
+    /// </summary>
+    private List<Guid> Insert(Func<string, SqliteCommand> command, IReadOnlyList<CommandInstance> commands, bool skipHeldKeys)
+    {
+        var skipped = new List<Guid>();
+        var insert = command(_insertCommand);
+        foreach (var item in commands)
+        {
+            if (item.UniqueKey is { } key && HolderOf(command, key) is { } holder)
+            {
+                if (!skipHeldKeys)
+                {
+                    throw new DuplicateCommandException(key, holder);
+                }
+
+                skipped.Add(item.Id);
+                continue;
+            }
+
+            if (insert.Parameters.Count == 0)
+            {
+                foreach (var name in Rows.ParameterNames)
+                {
+                    insert.Parameters.Add(new SqliteParameter { ParameterName = name });
+                }
+            }
+
+            Rows.Bind(insert.Parameters, item);
+            insert.ExecuteNonQuery();
+        }
+
+        return skipped;
+    }
+
+    private void AddEvents(SqliteConnections.Writer writer, IReadOnlyList<HistoryEvent> events)
+    {
+        foreach (var item in events)
+        {
+            AddEvent(writer, item);
+        }
+    }
+
+    private void AddEvent(SqliteConnections.Writer writer, HistoryEvent item) =>
+        writer.Command(_insertEvent)
+            .With("@command_id", Rows.Id(item.CommandId))
+            .With("@type", (int)item.Type)
+            .With("@at", Rows.Time(item.Timestamp))
+            .With("@attempt", item.Attempt)
+            .With("@error", Rows.Text(item.Error))
+            .With("@duration", Rows.Span(item.Duration))
+            .With("@message", Rows.Text(item.Message))
+            .ExecuteNonQuery();
+
+    /// <summary>Cancels an active row; returns true when a fan-in continuation became ready.</summary>
+    private bool Cancel(SqliteConnections.Writer writer, CommandInstance row, DateTimeOffset now, string? reason)
+    {
+        AddEvent(writer, new HistoryEvent(row.Id, HistoryEventType.Cancelled, now, row.Attempt,
+            Message: CancelMessage.For(reason, row.Status == CommandStatus.Started, row.Attempt)));
+        writer.Command(
+                $"UPDATE {_schema.Commands} SET status = {(int)CommandStatus.Cancelled}, lease_owner = NULL, lease_id = NULL, lease_expires_at = NULL, completed_at = @now WHERE id = @id")
+            .With("@now", Rows.Time(now)).With("@id", Rows.Id(row.Id)).ExecuteNonQuery();
+        return OnTerminal(writer, row.Id, row.Name, CommandStatus.Cancelled, row.Error, row.AwaitedBy, now);
+    }
+
+    /// <summary>Updates the fan-in continuation awaiting a command that just ended; true when it became ready.</summary>
+    private bool OnTerminal(SqliteConnections.Writer writer, Guid id, string name, CommandStatus status, string? error, Guid? awaitedBy, DateTimeOffset now)
+    {
+        if (awaitedBy is not { } continuation)
+        {
+            return false;
+        }
+
+        SqliteCommand update;
+        if (status == CommandStatus.Completed)
+        {
+            update = writer.Command(
+                $"UPDATE {_schema.Commands} SET fan_in_pending = fan_in_pending - 1, " +
+                "status = CASE WHEN fan_in_pending <= 1 THEN 0 ELSE status END, ready_at = CASE WHEN fan_in_pending <= 1 THEN @now ELSE ready_at END " +
+                "WHERE id = @id AND status = 1 RETURNING status");
+        }
+        else
+        {
+            update = writer.Command(
+                $"UPDATE {_schema.Commands} SET fan_in_failed = 1, error = @error, status = 0, ready_at = @now WHERE id = @id AND status = 1 RETURNING status");
+            update.With("@error", FanIn.FailureMessage(id, name, status, error));
+        }
+
+        return update.With("@now", Rows.Time(now)).With("@id", Rows.Id(continuation)).ExecuteScalar() is long newStatus && newStatus == 0;
+    }
+}
