@@ -1,4 +1,5 @@
 using Durex.Benchmarks.Memory;
+using Durex.Benchmarks.Sqlite;
 
 namespace Durex.Benchmarks;
 
@@ -9,6 +10,8 @@ internal static class Scenarios
     [
         new DurexMemoryScenario(),
         new HangfireMemoryScenario(),
+        new DurexSqliteScenario(),
+        new HangfireSqliteScenario(),
     ];
 
     public static IEnumerable<string> Groups => All.Select(s => s.Group).Distinct(StringComparer.Ordinal);

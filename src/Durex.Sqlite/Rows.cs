@@ -78,39 +78,39 @@ internal static class Rows
         return items;
     }
 
-    /// <summary>Binds every column of <paramref name="c"/> to the parameters of an insert (named like the columns).</summary>
+    /// <summary>Binds every column of <paramref name="c"/> to an insert's parameters, added in <see cref="Schema.Columns"/> order.</summary>
     public static void Bind(SqliteParameterCollection p, CommandInstance c)
     {
-        p["@id"].Value = Id(c.Id);
-        p["@name"].Value = c.Name;
-        p["@status"].Value = (int)c.Status;
-        p["@payload"].Value = c.Payload.IsEmpty ? DBNull.Value : c.Payload.ToArray();
-        p["@attempt"].Value = c.Attempt;
-        p["@retries"].Value = c.Retries is { } retries ? retries : DBNull.Value;
-        p["@sequence"].Value = List(c.Sequence);
-        p["@parent_id"].Value = Id(c.ParentId);
-        p["@priority"].Value = c.Priority;
-        p["@tags"].Value = List(c.Tags);
-        p["@unique_key"].Value = Text(c.UniqueKey);
-        p["@trace_id"].Value = Text(c.TraceId);
-        p["@correlation_id"].Value = Text(c.CorrelationId);
-        p["@created_at"].Value = Time(c.CreatedAt);
-        p["@ready_at"].Value = Time(c.ReadyAt);
-        p["@started_at"].Value = Time(c.StartedAt);
-        p["@completed_at"].Value = Time(c.CompletedAt);
-        p["@deadline_at"].Value = Time(c.DeadlineAt);
-        p["@timeout"].Value = Span(c.Timeout);
-        p["@period"].Value = Span(c.Period);
-        p["@cron"].Value = Text(c.Cron);
-        p["@cron_tz"].Value = Text(c.CronTimeZone);
-        p["@error"].Value = Text(c.Error);
-        p["@lease_owner"].Value = Text(c.LeaseOwner);
-        p["@lease_id"].Value = Id(c.LeaseId);
-        p["@lease_expires_at"].Value = Time(c.LeaseExpiresAt);
-        p["@awaited_by"].Value = Id(c.AwaitedBy);
-        p["@fan_in_total"].Value = c.FanInTotal;
-        p["@fan_in_pending"].Value = c.FanInPending;
-        p["@fan_in_failed"].Value = c.FanInFailed ? 1 : 0;
+        p[0].Value = Id(c.Id);
+        p[1].Value = c.Name;
+        p[2].Value = (int)c.Status;
+        p[3].Value = c.Payload.IsEmpty ? DBNull.Value : c.Payload.ToArray();
+        p[4].Value = c.Attempt;
+        p[5].Value = c.Retries is { } retries ? retries : DBNull.Value;
+        p[6].Value = List(c.Sequence);
+        p[7].Value = Id(c.ParentId);
+        p[8].Value = c.Priority;
+        p[9].Value = List(c.Tags);
+        p[10].Value = Text(c.UniqueKey);
+        p[11].Value = Text(c.TraceId);
+        p[12].Value = Text(c.CorrelationId);
+        p[13].Value = Time(c.CreatedAt);
+        p[14].Value = Time(c.ReadyAt);
+        p[15].Value = Time(c.StartedAt);
+        p[16].Value = Time(c.CompletedAt);
+        p[17].Value = Time(c.DeadlineAt);
+        p[18].Value = Span(c.Timeout);
+        p[19].Value = Span(c.Period);
+        p[20].Value = Text(c.Cron);
+        p[21].Value = Text(c.CronTimeZone);
+        p[22].Value = Text(c.Error);
+        p[23].Value = Text(c.LeaseOwner);
+        p[24].Value = Id(c.LeaseId);
+        p[25].Value = Time(c.LeaseExpiresAt);
+        p[26].Value = Id(c.AwaitedBy);
+        p[27].Value = c.FanInTotal;
+        p[28].Value = c.FanInPending;
+        p[29].Value = c.FanInFailed ? 1 : 0;
     }
 
     /// <summary>Reads a row selected with <see cref="Schema.Columns"/> starting at <paramref name="o"/>.</summary>

@@ -218,24 +218,61 @@ public sealed partial class SqliteStore
         return skipped;
     }
 
+    /// <summary>Appends history events, many rows per INSERT (one statement per <see cref="EventsPerInsert"/> events).</summary>
     private void AddEvents(SqliteConnections.Writer writer, IReadOnlyList<HistoryEvent> events)
     {
-        foreach (var item in events)
+        var i = 0;
+        for (; events.Count - i >= EventsPerInsert; i += EventsPerInsert)
         {
-            AddEvent(writer, item);
+            var insert = writer.Command(_insertEvents);
+            var p = insert.Parameters;
+            if (p.Count == 0)
+            {
+                for (var k = 0; k < EventsPerInsert * 7; k++)
+                {
+                    p.Add(new SqliteParameter { ParameterName = "@p" + k });
+                }
+            }
+
+            for (var k = 0; k < EventsPerInsert; k++)
+            {
+                BindEvent(p, k * 7, events[i + k]);
+            }
+
+            insert.ExecuteNonQuery();
+        }
+
+        for (; i < events.Count; i++)
+        {
+            AddEvent(writer, events[i]);
         }
     }
 
-    private void AddEvent(SqliteConnections.Writer writer, HistoryEvent item) =>
-        writer.Command(_insertEvent)
-            .With("@command_id", Rows.Id(item.CommandId))
-            .With("@type", (int)item.Type)
-            .With("@at", Rows.Time(item.Timestamp))
-            .With("@attempt", item.Attempt)
-            .With("@error", Rows.Text(item.Error))
-            .With("@duration", Rows.Span(item.Duration))
-            .With("@message", Rows.Text(item.Message))
-            .ExecuteNonQuery();
+    private static void BindEvent(SqliteParameterCollection p, int at, HistoryEvent item)
+    {
+        p[at].Value = Rows.Id(item.CommandId);
+        p[at + 1].Value = (int)item.Type;
+        p[at + 2].Value = Rows.Time(item.Timestamp);
+        p[at + 3].Value = item.Attempt;
+        p[at + 4].Value = Rows.Text(item.Error);
+        p[at + 5].Value = Rows.Span(item.Duration);
+        p[at + 6].Value = Rows.Text(item.Message);
+    }
+
+    private void AddEvent(SqliteConnections.Writer writer, HistoryEvent item)
+    {
+        var insert = writer.Command(_insertEvent);
+        if (insert.Parameters.Count == 0)
+        {
+            foreach (var name in (string[])["@command_id", "@type", "@at", "@attempt", "@error", "@duration", "@message"])
+            {
+                insert.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+        }
+
+        BindEvent(insert.Parameters, 0, item);
+        insert.ExecuteNonQuery();
+    }
 
     /// <summary>Cancels an active row; returns true when a fan-in continuation became ready.</summary>
     private bool Cancel(SqliteConnections.Writer writer, CommandInstance row, DateTimeOffset now, string? reason)

@@ -22,12 +22,14 @@ public sealed partial class SqliteStore : ICommandStore
 {
     private const string Active = "status < 4";
     private const string Claimable = "status IN (0, 3)";
+    private const int EventsPerInsert = 32;
 
     private readonly SqliteConnections _connections;
     private readonly Schema _schema;
     private readonly StoreObservers _signals;
     private readonly string _insertCommand;
     private readonly string _insertEvent;
+    private readonly string _insertEvents;
     private int _initialized;
 
     /// <summary>Opens (creating if needed) the database file at <paramref name="path"/>.</summary>
@@ -61,6 +63,8 @@ public sealed partial class SqliteStore : ICommandStore
         _signals = SqliteSignals.For(Path.GetFullPath(builder.DataSource) + "|" + Options.TablePrefix);
         _insertCommand = $"INSERT INTO {_schema.Commands} ({Schema.Columns}) VALUES ({string.Join(", ", Rows.ParameterNames)})";
         _insertEvent = $"INSERT INTO {_schema.History} (command_id, type, at, attempt, error, duration, message) VALUES (@command_id, @type, @at, @attempt, @error, @duration, @message)";
+        _insertEvents = $"INSERT INTO {_schema.History} (command_id, type, at, attempt, error, duration, message) VALUES " +
+            string.Join(", ", Enumerable.Range(0, EventsPerInsert).Select(i => string.Join(", ", Enumerable.Range(i * 7, 7).Select(k => "@p" + k)) is var row ? $"({row})" : ""));
     }
 
     /// <summary>Ready commands in claim order; the claim reads as many as it takes. Walks the claim index (pinned with INDEXED BY).</summary>
@@ -298,6 +302,7 @@ public sealed partial class SqliteStore : ICommandStore
             List<Guid>? rejected = null;
             List<Guid>? skipped = null;
             var work = false;
+            var events = new List<HistoryEvent>(outcomes.Count * 2);
             foreach (var outcome in outcomes)
             {
                 var id = Rows.Id(outcome.CommandId);
@@ -350,7 +355,7 @@ public sealed partial class SqliteStore : ICommandStore
                     error = Rows.ReadText(reader, 2);
                 }
 
-                AddEvents(writer, outcome.Events);
+                events.AddRange(outcome.Events);
                 if (terminal)
                 {
                     work |= OnTerminal(writer, outcome.CommandId, name, outcome.Status, error, awaitedBy, outcome.CompletedAt ?? outcome.ReadyAt);
@@ -361,6 +366,7 @@ public sealed partial class SqliteStore : ICommandStore
                 }
             }
 
+            AddEvents(writer, events); // in one go: many rows per INSERT
             ApplyResult applied = rejected is null && skipped is null ? ApplyResult.AllApplied : new ApplyResult(rejected ?? [], skipped ?? []);
             return (applied, work);
         }, cancellationToken).ConfigureAwait(false);

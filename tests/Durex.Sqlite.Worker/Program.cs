@@ -1,0 +1,53 @@
+// One of several processes draining the same SQLite file: waits for "go" on stdin (so all processes start together),
+// runs every "record" command, writes the id of each command it executed to its output file, and exits when no command
+// is pending or running any more.
+//
+//   Durex.Sqlite.Worker <database> <output-file> [parallelism]
+using System.Globalization;
+using Durex;
+using Durex.Sqlite;
+
+if (args.Length < 2)
+{
+    Console.Error.WriteLine("usage: Durex.Sqlite.Worker <database> <output-file> [parallelism]");
+    return 2;
+}
+
+var parallelism = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 4;
+var executed = new System.Collections.Concurrent.ConcurrentQueue<Guid>();
+await using var store = new SqliteStore(args[0]);
+await using var executor = new Executor(store, o =>
+{
+    o.Parallelism = parallelism;
+    o.ClaimBatchSize = 50;
+    o.PollInterval = TimeSpan.FromMilliseconds(20); // the other process's enqueues and outcomes are not signalled here
+});
+executor.Handle("record", (ctx, _) =>
+{
+    executed.Enqueue(ctx.Id);
+    return ValueTask.FromResult(CommandResult.Empty);
+});
+await store.InitializeAsync();
+Console.WriteLine("ready");
+if (Console.ReadLine() != "go")
+{
+    return 3;
+}
+
+await executor.StartAsync();
+while (true)
+{
+    await executor.WaitForIdleAsync();
+    var stats = await executor.GetStatisticsAsync();
+    if (stats.Counts[CommandStatus.Pending] == 0 && stats.Counts[CommandStatus.Started] == 0)
+    {
+        break;
+    }
+
+    await Task.Delay(20); // the rest is running in the other process
+}
+
+await executor.StopAsync();
+await File.WriteAllLinesAsync(args[1], executed.Select(id => id.ToString()));
+Console.WriteLine($"done {executed.Count}");
+return 0;
