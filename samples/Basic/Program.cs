@@ -1,8 +1,13 @@
 // Durex basic sample: simple jobs, retries with a compensation hook, a repeating job, fan-out, a sequence and a
-// delayed job, on the in-memory store. It runs everything to completion, prints what happened and exits.
+// delayed job, on a SQLite file (pass --memory for the in-memory store). It runs everything to completion, prints what
+// happened and exits. Run it again: the file keeps the history of earlier runs.
 using Durex;
+using Durex.Sqlite;
+using Durex.Storage;
 
-await using var store = new MemoryStore();
+var path = Path.Combine(AppContext.BaseDirectory, "durex-sample.db");
+await using ICommandStore store = args.Contains("--memory") ? new MemoryStore() : new SqliteStore(path);
+Console.WriteLine(store is SqliteStore ? $"store: {path}" : "store: in memory");
 await using var executor = new Executor(store, o =>
 {
     o.Parallelism = 4;
