@@ -151,6 +151,60 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE FOR ORDER BY", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Executors_sharing_one_store_or_one_file_run_each_command_exactly_once()
+    {
+        const int commands = 4_000;
+        await using var shared = new SqliteStore(_database.Path);
+        await using var own = new SqliteStore(_database.Path);
+        var runs = new System.Collections.Concurrent.ConcurrentDictionary<Guid, int>();
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var executors = new[] { shared, shared, shared, own }.Select(store =>
+        {
+            var executor = new Executor(store, o => o.Parallelism = 4); // real time: the executors race for claims
+            executor.Handle("count", (ctx, _) =>
+            {
+                if (runs.AddOrUpdate(ctx.Id, 1, (_, n) => n + 1) == 1 && runs.Count == commands)
+                {
+                    done.TrySetResult();
+                }
+
+                return ValueTask.FromResult(CommandResult.Empty);
+            });
+            return executor;
+        }).ToArray();
+        try
+        {
+            foreach (var executor in executors)
+            {
+                await executor.StartAsync();
+            }
+
+            foreach (var chunk in Enumerable.Range(0, commands).Chunk(500))
+            {
+                await executors[0].AddManyAsync(chunk.Select(_ => new CommandSpec("count")));
+            }
+
+            await done.Task.WaitAsync(HangGuard);
+            foreach (var executor in executors)
+            {
+                await executor.WaitForIdleAsync().WaitAsync(HangGuard);
+            }
+        }
+        finally
+        {
+            foreach (var executor in executors)
+            {
+                await executor.DisposeAsync();
+            }
+        }
+
+        Assert.Equal(commands, runs.Count);
+        Assert.All(runs.Values, n => Assert.Equal(1, n));
+        var stats = await shared.GetStatisticsAsync(new StatisticsRequest { Now = DateTimeOffset.UtcNow });
+        Assert.Equal(commands, stats.Counts[CommandStatus.Completed]);
+    }
+
     // ------------------------------------------------------------------ transactional enqueue
 
     [Fact]
