@@ -96,6 +96,7 @@ public sealed class MemoryStore : ICommandStore
         var claimed = new List<CommandInstance>(Math.Min(request.Limit, 256));
         Dictionary<string, int>? taken = null;
         List<Row>? setAside = null;
+        var leaseId = Guid.NewGuid(); // one per claim, shared by the batch: a lease is (command id, lease id)
 
         lock (_gate)
         {
@@ -124,7 +125,7 @@ public sealed class MemoryStore : ICommandStore
                 row.Attempt++;
                 row.StartedAt = request.Now;
                 row.LeaseOwner = request.Owner;
-                row.LeaseId = Guid.NewGuid();
+                row.LeaseId = leaseId;
                 row.LeaseExpiresAt = request.LeaseExpiresAt;
                 row.QueueStamp = 0;
                 claimed.Add(row.Snapshot());
