@@ -1,4 +1,5 @@
 using Durex.Benchmarks.Memory;
+using Durex.Benchmarks.Postgres;
 using Durex.Benchmarks.Sqlite;
 
 namespace Durex.Benchmarks;
@@ -12,6 +13,8 @@ internal static class Scenarios
         new HangfireMemoryScenario(),
         new DurexSqliteScenario(),
         new HangfireSqliteScenario(),
+        new DurexPostgresScenario(),
+        new HangfirePostgresScenario(),
     ];
 
     public static IEnumerable<string> Groups => All.Select(s => s.Group).Distinct(StringComparer.Ordinal);

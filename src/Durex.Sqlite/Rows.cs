@@ -78,39 +78,94 @@ internal static class Rows
         return items;
     }
 
-    /// <summary>Binds every column of <paramref name="c"/> to an insert's parameters, added in <see cref="Schema.Columns"/> order.</summary>
-    public static void Bind(SqliteParameterCollection p, CommandInstance c)
+    /// <summary>Binds every column of <paramref name="c"/> to parameters 1…30 of an insert in <see cref="Schema.Columns"/> order.</summary>
+    public static void Bind(RawStatement s, CommandInstance c)
     {
-        p[0].Value = Id(c.Id);
-        p[1].Value = c.Name;
-        p[2].Value = (int)c.Status;
-        p[3].Value = c.Payload.IsEmpty ? DBNull.Value : c.Payload.ToArray();
-        p[4].Value = c.Attempt;
-        p[5].Value = c.Retries is { } retries ? retries : DBNull.Value;
-        p[6].Value = List(c.Sequence);
-        p[7].Value = Id(c.ParentId);
-        p[8].Value = c.Priority;
-        p[9].Value = List(c.Tags);
-        p[10].Value = Text(c.UniqueKey);
-        p[11].Value = Text(c.TraceId);
-        p[12].Value = Text(c.CorrelationId);
-        p[13].Value = Time(c.CreatedAt);
-        p[14].Value = Time(c.ReadyAt);
-        p[15].Value = Time(c.StartedAt);
-        p[16].Value = Time(c.CompletedAt);
-        p[17].Value = Time(c.DeadlineAt);
-        p[18].Value = Span(c.Timeout);
-        p[19].Value = Span(c.Period);
-        p[20].Value = Text(c.Cron);
-        p[21].Value = Text(c.CronTimeZone);
-        p[22].Value = Text(c.Error);
-        p[23].Value = Text(c.LeaseOwner);
-        p[24].Value = Id(c.LeaseId);
-        p[25].Value = Time(c.LeaseExpiresAt);
-        p[26].Value = Id(c.AwaitedBy);
-        p[27].Value = c.FanInTotal;
-        p[28].Value = c.FanInPending;
-        p[29].Value = c.FanInFailed ? 1 : 0;
+        s.Bind(1, c.Id);
+        s.Bind(2, c.Name);
+        s.Bind(3, (long)c.Status);
+        s.BindBlob(4, c.Payload.Span, isNull: c.Payload.IsEmpty);
+        s.Bind(5, c.Attempt);
+        s.Bind(6, c.Retries);
+        s.Bind(7, List(c.Sequence) as string);
+        s.Bind(8, c.ParentId);
+        s.Bind(9, c.Priority);
+        s.Bind(10, List(c.Tags) as string);
+        s.Bind(11, c.UniqueKey);
+        s.Bind(12, c.TraceId);
+        s.Bind(13, c.CorrelationId);
+        s.Bind(14, c.CreatedAt.UtcTicks);
+        s.Bind(15, c.ReadyAt.UtcTicks);
+        s.Bind(16, c.StartedAt?.UtcTicks);
+        s.Bind(17, c.CompletedAt?.UtcTicks);
+        s.Bind(18, c.DeadlineAt?.UtcTicks);
+        s.Bind(19, c.Timeout?.Ticks);
+        s.Bind(20, c.Period?.Ticks);
+        s.Bind(21, c.Cron);
+        s.Bind(22, c.CronTimeZone);
+        s.Bind(23, c.Error);
+        s.Bind(24, c.LeaseOwner);
+        s.Bind(25, c.LeaseId);
+        s.Bind(26, c.LeaseExpiresAt?.UtcTicks);
+        s.Bind(27, c.AwaitedBy);
+        s.Bind(28, c.FanInTotal);
+        s.Bind(29, c.FanInPending);
+        s.Bind(30, c.FanInFailed ? 1 : 0);
+    }
+
+    /// <summary>Reads the current row of a statement selecting <see cref="Schema.Columns"/>.</summary>
+    public static CommandInstance ReadCommand(RawStatement r) => new()
+    {
+        Id = r.GetId(0),
+        Name = r.GetString(1),
+        Status = (CommandStatus)r.GetInt32(2),
+        Payload = r.IsNull(3) ? ReadOnlyMemory<byte>.Empty : r.GetBlob(3).ToArray(),
+        Attempt = r.GetInt32(4),
+        Retries = r.IsNull(5) ? null : r.GetInt32(5),
+        Sequence = ReadList(r, 6),
+        ParentId = r.GetNullableId(7),
+        Priority = r.GetInt32(8),
+        Tags = ReadList(r, 9),
+        UniqueKey = r.GetText(10),
+        TraceId = r.GetText(11),
+        CorrelationId = r.GetText(12),
+        CreatedAt = r.GetTime(13),
+        ReadyAt = r.GetTime(14),
+        StartedAt = r.GetNullableTime(15),
+        CompletedAt = r.GetNullableTime(16),
+        DeadlineAt = r.GetNullableTime(17),
+        Timeout = r.GetSpan(18),
+        Period = r.GetSpan(19),
+        Cron = r.GetText(20),
+        CronTimeZone = r.GetText(21),
+        Error = r.GetText(22),
+        LeaseOwner = r.GetText(23),
+        LeaseId = r.GetNullableId(24),
+        LeaseExpiresAt = r.GetNullableTime(25),
+        AwaitedBy = r.GetNullableId(26),
+        FanInTotal = r.GetInt32(27),
+        FanInPending = r.GetInt32(28),
+        FanInFailed = r.GetInt32(29) != 0,
+    };
+
+    private static IReadOnlyList<string> ReadList(RawStatement r, int column)
+    {
+        if (r.IsNull(column))
+        {
+            return [];
+        }
+
+        var items = new List<string>();
+        var parser = new Utf8JsonReader(r.GetBlob(column));
+        while (parser.Read())
+        {
+            if (parser.TokenType == JsonTokenType.String)
+            {
+                items.Add(parser.GetString()!);
+            }
+        }
+
+        return items;
     }
 
     /// <summary>Reads a row selected with <see cref="Schema.Columns"/> starting at <paramref name="o"/>.</summary>

@@ -15,7 +15,7 @@ internal sealed class Schema(string prefix)
 
     public string Version { get; } = prefix + "schema_version";
 
-    /// <summary>Every column of a command row, in the order <see cref="Rows.ReadCommand"/> reads them.</summary>
+    /// <summary>Every column of a command row, in the order <see cref="Rows.ReadCommand(Microsoft.Data.Sqlite.SqliteDataReader, int)"/> reads them.</summary>
     public const string Columns =
         "id, name, status, payload, attempt, retries, sequence, parent_id, priority, tags, unique_key, trace_id, correlation_id, " +
         "created_at, ready_at, started_at, completed_at, deadline_at, timeout, period, cron, cron_tz, error, lease_owner, lease_id, " +

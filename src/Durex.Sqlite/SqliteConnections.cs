@@ -130,8 +130,21 @@ internal sealed class SqliteConnections : IDisposable
     internal sealed class Writer(SqliteConnection connection) : IDisposable
     {
         private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, RawStatement> _statements = new(StringComparer.Ordinal);
 
         public SqliteConnection Connection => connection;
+
+        /// <summary>A cached statement bound by index (see <see cref="RawStatement"/>).</summary>
+        public RawStatement Statement(string sql)
+        {
+            if (!_statements.TryGetValue(sql, out var statement))
+            {
+                statement = new RawStatement(connection, sql);
+                _statements[sql] = statement;
+            }
+
+            return statement;
+        }
 
         public SqliteCommand Command(string sql)
         {
@@ -155,6 +168,12 @@ internal sealed class SqliteConnections : IDisposable
             }
 
             _commands.Clear();
+            foreach (var statement in _statements.Values)
+            {
+                statement.Dispose();
+            }
+
+            _statements.Clear();
         }
     }
 }

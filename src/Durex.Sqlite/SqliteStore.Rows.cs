@@ -186,10 +186,10 @@ public sealed partial class SqliteStore
     /// Inserts commands. A held unique key throws, or with <paramref name="skipHeldKeys"/> (spawned children) skips that
     /// command; returns the skipped ids.
     /// </summary>
-    private List<Guid> Insert(Func<string, SqliteCommand> command, IReadOnlyList<CommandInstance> commands, bool skipHeldKeys)
+    private List<Guid> Insert(Func<string, SqliteCommand> command, Func<string, RawStatement> statement, IReadOnlyList<CommandInstance> commands, bool skipHeldKeys)
     {
         var skipped = new List<Guid>();
-        var insert = command(_insertCommand);
+        var insert = statement(_insertCommand);
         foreach (var item in commands)
         {
             if (item.UniqueKey is { } key && HolderOf(command, key) is { } holder)
@@ -203,43 +203,32 @@ public sealed partial class SqliteStore
                 continue;
             }
 
-            if (insert.Parameters.Count == 0)
-            {
-                foreach (var name in Rows.ParameterNames)
-                {
-                    insert.Parameters.Add(new SqliteParameter { ParameterName = name });
-                }
-            }
-
-            Rows.Bind(insert.Parameters, item);
-            insert.ExecuteNonQuery();
+            Rows.Bind(insert, item);
+            insert.Execute();
         }
 
         return skipped;
     }
 
+    private List<Guid> Insert(SqliteConnections.Writer writer, IReadOnlyList<CommandInstance> commands, bool skipHeldKeys) =>
+        Insert(writer.Command, writer.Statement, commands, skipHeldKeys);
+
     /// <summary>Appends history events, many rows per INSERT (one statement per <see cref="EventsPerInsert"/> events).</summary>
     private void AddEvents(SqliteConnections.Writer writer, IReadOnlyList<HistoryEvent> events)
     {
         var i = 0;
-        for (; events.Count - i >= EventsPerInsert; i += EventsPerInsert)
+        if (events.Count >= EventsPerInsert)
         {
-            var insert = writer.Command(_insertEvents);
-            var p = insert.Parameters;
-            if (p.Count == 0)
+            var insert = writer.Statement(_insertEvents);
+            for (; events.Count - i >= EventsPerInsert; i += EventsPerInsert)
             {
-                for (var k = 0; k < EventsPerInsert * 7; k++)
+                for (var k = 0; k < EventsPerInsert; k++)
                 {
-                    p.Add(new SqliteParameter { ParameterName = "@p" + k });
+                    BindEvent(insert, k * 7, events[i + k]);
                 }
-            }
 
-            for (var k = 0; k < EventsPerInsert; k++)
-            {
-                BindEvent(p, k * 7, events[i + k]);
+                insert.Execute();
             }
-
-            insert.ExecuteNonQuery();
         }
 
         for (; i < events.Count; i++)
@@ -248,30 +237,22 @@ public sealed partial class SqliteStore
         }
     }
 
-    private static void BindEvent(SqliteParameterCollection p, int at, HistoryEvent item)
+    private static void BindEvent(RawStatement s, int at, HistoryEvent item)
     {
-        p[at].Value = Rows.Id(item.CommandId);
-        p[at + 1].Value = (int)item.Type;
-        p[at + 2].Value = Rows.Time(item.Timestamp);
-        p[at + 3].Value = item.Attempt;
-        p[at + 4].Value = Rows.Text(item.Error);
-        p[at + 5].Value = Rows.Span(item.Duration);
-        p[at + 6].Value = Rows.Text(item.Message);
+        s.Bind(at + 1, item.CommandId);
+        s.Bind(at + 2, (long)item.Type);
+        s.Bind(at + 3, item.Timestamp.UtcTicks);
+        s.Bind(at + 4, item.Attempt);
+        s.Bind(at + 5, item.Error);
+        s.Bind(at + 6, item.Duration?.Ticks);
+        s.Bind(at + 7, item.Message);
     }
 
     private void AddEvent(SqliteConnections.Writer writer, HistoryEvent item)
     {
-        var insert = writer.Command(_insertEvent);
-        if (insert.Parameters.Count == 0)
-        {
-            foreach (var name in (string[])["@command_id", "@type", "@at", "@attempt", "@error", "@duration", "@message"])
-            {
-                insert.Parameters.Add(new SqliteParameter { ParameterName = name });
-            }
-        }
-
-        BindEvent(insert.Parameters, 0, item);
-        insert.ExecuteNonQuery();
+        var insert = writer.Statement(_insertEvent);
+        BindEvent(insert, 0, item);
+        insert.Execute();
     }
 
     /// <summary>Cancels an active row; returns true when a fan-in continuation became ready.</summary>

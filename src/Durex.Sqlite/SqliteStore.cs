@@ -29,6 +29,8 @@ public sealed partial class SqliteStore : ICommandStore
     private readonly StoreObservers _signals;
     private readonly string _insertCommand;
     private readonly string _insertEvent;
+    private readonly string _applyOutcome;
+    private readonly string _claimUpdate;
     private readonly string _insertEvents;
     private int _initialized;
 
@@ -61,7 +63,14 @@ public sealed partial class SqliteStore : ICommandStore
         _connections = new SqliteConnections(builder, Options);
         _schema = new Schema(Options.TablePrefix);
         _signals = SqliteSignals.For(Path.GetFullPath(builder.DataSource) + "|" + Options.TablePrefix);
+        // The hot statements run as RawStatements bound by index: SQLite numbers named parameters in order of first
+        // appearance, so @id… here are 1…30 in Schema.Columns order, and @p0… of the history insert are 1…224.
         _insertCommand = $"INSERT INTO {_schema.Commands} ({Schema.Columns}) VALUES ({string.Join(", ", Rows.ParameterNames)})";
+        _applyOutcome = $"UPDATE {_schema.Commands} SET status = ?1, attempt = ?2, error = ?3, payload = coalesce(?4, payload), " +
+            "lease_owner = NULL, lease_id = NULL, lease_expires_at = NULL, completed_at = ?5, ready_at = coalesce(?6, ready_at) " +
+            "WHERE id = ?7 AND status = 2 AND lease_id = ?8 RETURNING awaited_by, name, error";
+        _claimUpdate = $"UPDATE {_schema.Commands} SET status = 2, attempt = attempt + 1, started_at = ?1, lease_owner = ?2, lease_id = ?3, lease_expires_at = ?4 " +
+            $"WHERE seq IN (SELECT value FROM json_each(?5)) RETURNING {Schema.Columns}";
         _insertEvent = $"INSERT INTO {_schema.History} (command_id, type, at, attempt, error, duration, message) VALUES (@command_id, @type, @at, @attempt, @error, @duration, @message)";
         _insertEvents = $"INSERT INTO {_schema.History} (command_id, type, at, attempt, error, duration, message) VALUES " +
             string.Join(", ", Enumerable.Range(0, EventsPerInsert).Select(i => string.Join(", ", Enumerable.Range(i * 7, 7).Select(k => "@p" + k)) is var row ? $"({row})" : ""));
@@ -135,7 +144,7 @@ public sealed partial class SqliteStore : ICommandStore
         CheckBatchKeys(commands);
         await _connections.WriteAsync(writer =>
         {
-            Insert(writer.Command, commands, skipHeldKeys: false);
+            Insert(writer, commands, skipHeldKeys: false);
             return 0;
         }, cancellationToken).ConfigureAwait(false);
         if (commands.Any(c => c.Status is CommandStatus.Pending or CommandStatus.Repeating))
@@ -178,9 +187,12 @@ public sealed partial class SqliteStore : ICommandStore
             return command;
         }
 
+        RawStatement? insert = null;
+        RawStatement Statement(string sql) => insert ??= new RawStatement(connection, sql);
+
         try
         {
-            Insert(Command, commands, skipHeldKeys: false);
+            Insert(Command, Statement, commands, skipHeldKeys: false);
             savepoint.CommandText = "RELEASE durex_enqueue";
             savepoint.ExecuteNonQuery();
             WakeOnCommit(connection);
@@ -197,6 +209,8 @@ public sealed partial class SqliteStore : ICommandStore
             {
                 command.Dispose();
             }
+
+            insert?.Dispose();
         }
     }
 
@@ -263,16 +277,22 @@ public sealed partial class SqliteStore : ICommandStore
             }
 
             var result = new List<CommandInstance>(seqs.Count);
-            var update = writer.Command(
-                $"UPDATE {_schema.Commands} SET status = 2, attempt = attempt + 1, started_at = @now, lease_owner = @owner, lease_id = @lease, lease_expires_at = @expires " +
-                $"WHERE seq IN (SELECT value FROM json_each(@seqs)) RETURNING {Schema.Columns}");
-            using (var reader = update.With("@now", now).With("@owner", request.Owner).With("@lease", Rows.Id(leaseId))
-                       .With("@expires", Rows.Time(request.LeaseExpiresAt)).With("@seqs", SeqList(seqs)).ExecuteReader())
+            var update = writer.Statement(_claimUpdate);
+            update.Bind(1, now);
+            update.Bind(2, request.Owner);
+            update.Bind(3, leaseId);
+            update.Bind(4, Rows.Time(request.LeaseExpiresAt));
+            update.Bind(5, SeqList(seqs));
+            try
             {
-                while (reader.Read())
+                while (update.Step())
                 {
-                    result.Add(Rows.ReadCommand(reader));
+                    result.Add(Rows.ReadCommand(update));
                 }
+            }
+            finally
+            {
+                update.Reset();
             }
 
             return result;
@@ -317,7 +337,7 @@ public sealed partial class SqliteStore : ICommandStore
                         continue;
                     }
 
-                    var notInserted = Insert(writer.Command, outcome.NewCommands, skipHeldKeys: true);
+                    var notInserted = Insert(writer, outcome.NewCommands, skipHeldKeys: true);
                     if (notInserted.Count > 0)
                     {
                         (skipped ??= []).AddRange(notInserted);
@@ -327,32 +347,33 @@ public sealed partial class SqliteStore : ICommandStore
                 }
 
                 var terminal = outcome.Status.IsTerminal();
-                var update = writer.Command(
-                    $"UPDATE {_schema.Commands} SET status = @status, attempt = @attempt, error = @error, payload = coalesce(@payload, payload), " +
-                    "lease_owner = NULL, lease_id = NULL, lease_expires_at = NULL, completed_at = @completed_at, ready_at = coalesce(@ready_at, ready_at) " +
-                    "WHERE id = @id AND status = 2 AND lease_id = @lease RETURNING awaited_by, name, error");
-                update.With("@status", (int)outcome.Status)
-                    .With("@attempt", outcome.Attempt)
-                    .With("@error", Rows.Text(outcome.Error))
-                    .With("@payload", outcome.Payload is { } payload ? payload.ToArray() : DBNull.Value)
-                    .With("@completed_at", terminal ? Rows.Time(outcome.CompletedAt ?? outcome.ReadyAt) : DBNull.Value)
-                    .With("@ready_at", terminal ? DBNull.Value : Rows.Time(outcome.ReadyAt))
-                    .With("@id", id)
-                    .With("@lease", lease);
+                var update = writer.Statement(_applyOutcome);
+                update.Bind(1, (long)outcome.Status);
+                update.Bind(2, outcome.Attempt);
+                update.Bind(3, outcome.Error);
+                update.BindBlob(4, outcome.Payload is { } payload ? payload.Span : default, isNull: outcome.Payload is null);
+                update.Bind(5, terminal ? (outcome.CompletedAt ?? outcome.ReadyAt).UtcTicks : (long?)null);
+                update.Bind(6, terminal ? (long?)null : outcome.ReadyAt.UtcTicks);
+                update.Bind(7, outcome.CommandId);
+                update.Bind(8, outcome.LeaseId);
                 Guid? awaitedBy;
                 string name;
                 string? error;
-                using (var reader = update.ExecuteReader())
+                try
                 {
-                    if (!reader.Read())
+                    if (!update.Step())
                     {
                         (rejected ??= []).Add(outcome.CommandId);
                         continue;
                     }
 
-                    awaitedBy = Rows.ReadNullableId(reader, 0);
-                    name = reader.GetString(1);
-                    error = Rows.ReadText(reader, 2);
+                    awaitedBy = update.GetNullableId(0);
+                    name = update.GetString(1);
+                    error = update.GetText(2);
+                }
+                finally
+                {
+                    update.Reset();
                 }
 
                 events.AddRange(outcome.Events);

@@ -1,0 +1,181 @@
+using System.Text;
+using Durex.Storage;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Durex.PostgreSql;
+
+public sealed partial class PostgresStore
+{
+    /// <inheritdoc />
+    public async ValueTask<CommandInstance?> GetAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand($"SELECT {Schema.Columns} FROM {_schema.Commands} WHERE id = $1", connection);
+        command.Arg(id, NpgsqlDbType.Uuid);
+        var rows = await Rows.ReadCommandsAsync(command, cancellationToken).ConfigureAwait(false);
+        return rows.Count == 0 ? null : rows[0];
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<HistoryEvent>> GetHistoryAsync(Guid id, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand(
+            $"SELECT command_id, type, at, attempt, error, duration_ticks, message FROM {_schema.History} WHERE command_id = $1 ORDER BY seq", connection);
+        command.Arg(id, NpgsqlDbType.Uuid);
+        var events = new List<HistoryEvent>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            events.Add(new HistoryEvent(
+                reader.GetGuid(0),
+                Rows.ParseEventType(reader.GetString(1)),
+                Rows.ToOffset(reader.GetDateTime(2)),
+                reader.GetInt32(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4),
+                reader.IsDBNull(5) ? null : TimeSpan.FromTicks(reader.GetInt64(5)),
+                reader.IsDBNull(6) ? null : reader.GetString(6)));
+        }
+
+        return events;
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<CommandPage> FindAsync(CommandQuery query, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        query.Validate();
+        ThrowIfDisposed();
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand { Connection = connection };
+        var where = new List<string>();
+        var p = 0;
+        string Param<T>(T value, NpgsqlDbType type)
+        {
+            command.Arg(value, type);
+            return "$" + ++p;
+        }
+
+        if (query.Statuses is { Count: > 0 } statuses)
+        {
+            where.Add($"status = ANY({Param(statuses.Select(s => s.ToWireName()).ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)})");
+        }
+
+        if (query.Name is not null)
+        {
+            where.Add($"name = {Param(query.Name, NpgsqlDbType.Text)}");
+        }
+
+        if (query.Tag is not null)
+        {
+            where.Add($"tags @> ARRAY[{Param(query.Tag, NpgsqlDbType.Text)}]");
+        }
+
+        if (query.CorrelationId is not null)
+        {
+            where.Add($"correlation_id = {Param(query.CorrelationId, NpgsqlDbType.Text)}");
+        }
+
+        if (query.ParentId is { } parent)
+        {
+            where.Add($"parent_id = {Param(parent, NpgsqlDbType.Uuid)}");
+        }
+
+        if (!string.IsNullOrWhiteSpace(query.Search))
+        {
+            var search = Param(query.Search.Trim(), NpgsqlDbType.Text);
+            where.Add($"(strpos(lower(error), lower({search})) > 0 OR strpos(lower(convert_from(payload, 'UTF8')), lower({search})) > 0)");
+        }
+
+        if (query.CreatedFrom is { } from)
+        {
+            where.Add($"created_at >= {Param(Rows.Utc(from), NpgsqlDbType.TimestampTz)}");
+        }
+
+        if (query.CreatedBefore is { } before)
+        {
+            where.Add($"created_at < {Param(Rows.Utc(before), NpgsqlDbType.TimestampTz)}");
+        }
+
+        var descending = query.Order == CommandOrder.NewestFirst;
+        if (CommandCursor.TryDecode(query.Cursor, out var cursor))
+        {
+            var at = Param(Rows.Utc(cursor.CreatedAt), NpgsqlDbType.TimestampTz);
+            var id = Param(cursor.Id, NpgsqlDbType.Uuid);
+            where.Add($"(created_at, id) {(descending ? "<" : ">")} ({at}, {id})");
+        }
+
+        var direction = descending ? "DESC" : "ASC";
+        var sql = new StringBuilder($"SELECT {Schema.Columns} FROM {_schema.Commands}");
+        if (where.Count > 0)
+        {
+            sql.Append(" WHERE ").AppendJoin(" AND ", where);
+        }
+
+        sql.Append($" ORDER BY created_at {direction}, id {direction} LIMIT {Param(query.Limit + 1, NpgsqlDbType.Integer)}");
+        command.CommandText = sql.ToString();
+        var items = await Rows.ReadCommandsAsync(command, cancellationToken).ConfigureAwait(false);
+        string? next = null;
+        if (items.Count > query.Limit)
+        {
+            items.RemoveAt(items.Count - 1);
+            next = CommandCursor.After(items[^1]).Encode();
+        }
+
+        return new CommandPage(items, next);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<IReadOnlyList<CommandInstance>> GetFanInChildrenAsync(Guid continuationId, CancellationToken cancellationToken = default)
+    {
+        ThrowIfDisposed();
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = new NpgsqlCommand($"SELECT {Schema.Columns} FROM {_schema.Commands} WHERE awaited_by = $1 ORDER BY seq", connection);
+        command.Arg(continuationId, NpgsqlDbType.Uuid);
+        return await Rows.ReadCommandsAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask<StoreStatistics> GetStatisticsAsync(StatisticsRequest request, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ThrowIfDisposed();
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand($"SELECT status, count(*) FROM {_schema.Commands} GROUP BY status"));
+        var ready = new NpgsqlBatchCommand($"SELECT count(*), min(ready_at) FROM {_schema.Commands} WHERE status IN {Schema.Ready} AND ready_at <= $1");
+        ready.Arg(Rows.Utc(request.Now), NpgsqlDbType.TimestampTz);
+        batch.BatchCommands.Add(ready);
+        var byName = new NpgsqlBatchCommand(
+            $"SELECT name, count(*) FROM {_schema.Commands} WHERE status IN {Schema.Ready} AND ready_at <= $1 AND name = ANY($2) GROUP BY name");
+        byName.Arg(Rows.Utc(request.Now), NpgsqlDbType.TimestampTz).Arg(request.ReadyCountNames.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
+        batch.BatchCommands.Add(byName);
+
+        var counts = Enum.GetValues<CommandStatus>().ToDictionary(s => s, _ => 0L);
+        long readyCount;
+        DateTimeOffset? oldest;
+        var readyByName = request.ReadyCountNames.Distinct().ToDictionary(n => n, _ => 0L, StringComparer.Ordinal);
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                counts[Rows.ParseStatus(reader.GetString(0))] = reader.GetInt64(1);
+            }
+
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+            readyCount = reader.GetInt64(0);
+            oldest = reader.IsDBNull(1) ? null : Rows.ToOffset(reader.GetDateTime(1));
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                readyByName[reader.GetString(0)] = reader.GetInt64(1);
+            }
+        }
+
+        return new StoreStatistics { Counts = counts, Ready = readyCount, OldestReadyAt = oldest, ReadyByName = readyByName };
+    }
+}

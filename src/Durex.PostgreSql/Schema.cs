@@ -1,0 +1,123 @@
+namespace Durex.PostgreSql;
+
+/// <summary>Table names, the migrations and the column list shared by every statement.</summary>
+internal sealed class Schema
+{
+    /// <summary>Columns of the commands table in the order every statement reads and writes them.</summary>
+    public const string Columns =
+        "id, name, status, payload, attempt, retries, sequence, parent_id, priority, tags, unique_key, trace_id, correlation_id, " +
+        "created_at, ready_at, started_at, completed_at, deadline_at, timeout_ticks, period_ticks, cron, cron_time_zone, error, " +
+        "lease_owner, lease_id, lease_expires_at, awaited_by, fan_in_total, fan_in_pending, fan_in_failed";
+
+    /// <summary>The active statuses (they hold a unique key).</summary>
+    public const string Active = "('PENDING', 'WAITING', 'STARTED', 'REPEATING')";
+
+    /// <summary>The claimable statuses.</summary>
+    public const string Ready = "('PENDING', 'REPEATING')";
+
+    public Schema(PostgresStoreOptions options)
+    {
+        Name = options.Schema;
+        Prefix = options.TablePrefix;
+        QuotedSchema = Quote(Name);
+        Commands = $"{QuotedSchema}.{Quote(Prefix + "commands")}";
+        History = $"{QuotedSchema}.{Quote(Prefix + "history")}";
+        Versions = $"{QuotedSchema}.{Quote(Prefix + "schema_version")}";
+        UniqueIndex = Prefix + "commands_unique_key";
+        var channel = $"durex.{Name}.{Prefix}";
+        Channel = channel.Length <= 63 ? channel : channel[..63];
+    }
+
+    public string Name { get; }
+
+    public string Prefix { get; }
+
+    public string QuotedSchema { get; }
+
+    /// <summary>Qualified, quoted name of the commands table.</summary>
+    public string Commands { get; }
+
+    /// <summary>Qualified, quoted name of the history table.</summary>
+    public string History { get; }
+
+    /// <summary>Qualified, quoted name of the schema version table.</summary>
+    public string Versions { get; }
+
+    /// <summary>Name of the partial unique index over active unique keys.</summary>
+    public string UniqueIndex { get; }
+
+    /// <summary>The LISTEN/NOTIFY channel.</summary>
+    public string Channel { get; }
+
+    public string Index(string name) => Quote(Prefix + name);
+
+    public static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+
+    /// <summary>The migrations, in order. Never edit a shipped one: append a new version.</summary>
+    public IReadOnlyList<(int Version, string Description, string Sql)> Migrations() =>
+    [
+        (1, "commands, history, indexes", $"""
+            CREATE TABLE {Commands} (
+                seq              bigint GENERATED ALWAYS AS IDENTITY,
+                id               uuid PRIMARY KEY,
+                name             text NOT NULL,
+                status           text NOT NULL CHECK (status IN ('PENDING', 'WAITING', 'STARTED', 'REPEATING', 'COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED', 'DEAD_LETTER')),
+                payload          bytea NOT NULL,
+                attempt          integer NOT NULL,
+                retries          integer,
+                sequence         text[] NOT NULL,
+                parent_id        uuid,
+                priority         integer NOT NULL,
+                tags             text[] NOT NULL,
+                unique_key       text,
+                trace_id         text,
+                correlation_id   text,
+                created_at       timestamptz NOT NULL,
+                ready_at         timestamptz NOT NULL,
+                started_at       timestamptz,
+                completed_at     timestamptz,
+                deadline_at      timestamptz,
+                timeout_ticks    bigint,
+                period_ticks     bigint,
+                cron             text,
+                cron_time_zone   text,
+                error            text,
+                lease_owner      text,
+                lease_id         uuid,
+                lease_expires_at timestamptz,
+                awaited_by       uuid,
+                fan_in_total     integer NOT NULL,
+                fan_in_pending   integer NOT NULL,
+                fan_in_failed    boolean NOT NULL
+            );
+            -- The claim: only ready-able rows are in it, in claim order.
+            CREATE INDEX {Index("commands_claim")} ON {Commands} (priority DESC, ready_at, seq) WHERE status IN {Ready};
+            -- Next ready time per name, per-name claims and ready counts.
+            CREATE INDEX {Index("commands_ready_by_name")} ON {Commands} (name, ready_at) WHERE status IN {Ready};
+            -- Rescue of expired leases.
+            CREATE INDEX {Index("commands_leases")} ON {Commands} (lease_expires_at) WHERE status = 'STARTED';
+            -- Unique keys are held by active commands only.
+            CREATE UNIQUE INDEX {Quote(UniqueIndex)} ON {Commands} (unique_key) WHERE unique_key IS NOT NULL AND status IN {Active};
+            -- Queries (keyset paging), retention, fan-in, workflows.
+            CREATE INDEX {Index("commands_created")} ON {Commands} (created_at, id);
+            CREATE INDEX {Index("commands_completed")} ON {Commands} (completed_at) WHERE completed_at IS NOT NULL;
+            CREATE INDEX {Index("commands_awaited_by")} ON {Commands} (awaited_by, seq) WHERE awaited_by IS NOT NULL;
+            CREATE INDEX {Index("commands_parent")} ON {Commands} (parent_id) WHERE parent_id IS NOT NULL;
+            CREATE INDEX {Index("commands_correlation")} ON {Commands} (correlation_id) WHERE correlation_id IS NOT NULL;
+            -- Tagged active commands only (cancel by tag); untagged rows cost nothing here.
+            CREATE INDEX {Index("commands_tags")} ON {Commands} USING gin (tags) WHERE status IN {Active} AND tags <> '{"{}"}';
+
+            CREATE TABLE {History} (
+                seq            bigint GENERATED ALWAYS AS IDENTITY,
+                command_id     uuid NOT NULL,
+                type           text NOT NULL,
+                at             timestamptz NOT NULL,
+                attempt        integer NOT NULL,
+                error          text,
+                duration_ticks bigint,
+                message        text
+            );
+            CREATE INDEX {Index("history_command")} ON {History} (command_id, seq);
+            """),
+    ];
+}
