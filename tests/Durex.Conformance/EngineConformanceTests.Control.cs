@@ -93,7 +93,7 @@ public abstract partial class EngineConformanceTests
             started.SetResult();
             try
             {
-                await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+                await Blocking.UntilCancelledAsync(ct);
             }
             catch (OperationCanceledException)
             {
@@ -131,7 +131,7 @@ public abstract partial class EngineConformanceTests
             started.SetResult();
             await using (ct.Register(() => stopped.SetResult()))
             {
-                await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+                await Blocking.UntilCancelledAsync(ct);
             }
 
             return CommandResult.Empty;
@@ -563,7 +563,7 @@ public abstract partial class EngineConformanceTests
                 started.SetResult();
                 await using (ct.Register(() => tokenCancelled.TrySetResult()))
                 {
-                    await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+                    await Blocking.UntilCancelledAsync(ct);
                 }
             }
 
@@ -601,6 +601,49 @@ public abstract partial class EngineConformanceTests
         Assert.Equal(CommandStatus.Completed, await StatusOf(slow.Id));
         Assert.Equal(CommandStatus.Completed, await StatusOf(queued.Id));
         Assert.Equal(1, (await GetAsync(slow.Id)).Attempt);
+    }
+
+    [SkippableFact]
+    public async Task Stop_with_a_cancelled_token_abandons_a_handler_that_ignores_its_token_and_its_command_is_rescued()
+    {
+        UseExecutor(o => o.LeaseDuration = TimeSpan.FromSeconds(30));
+        var started = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        Executor.Handle("stubborn", async (ctx, _) =>
+        {
+            Calls.Enqueue($"stubborn#{ctx.Attempt}");
+            if (ctx.Attempt == 1)
+            {
+                started.SetResult();
+                await release.Task; // ignores its token
+            }
+
+            return CommandResult.Empty;
+        });
+        await StartAsync();
+        var command = await AddAsync(new CommandSpec("stubborn"));
+        await started.Task.WaitAsync(HangGuard);
+
+        await Executor.StopAsync(new CancellationToken(canceled: true)).WaitAsync(HangGuard);
+        Assert.False(Executor.IsRunning);
+        var abandoned = await GetAsync(command.Id);
+        Assert.Equal(CommandStatus.Started, abandoned.Status); // still leased: nobody else may run it yet
+
+        // Once the lease is over, another executor rescues the command and runs it again.
+        Time.Advance(TimeSpan.FromSeconds(31));
+        var other = NewExecutor();
+        other.Handle("stubborn", (ctx, _) =>
+        {
+            Calls.Enqueue($"stubborn#{ctx.Attempt}");
+            return Done();
+        }, c => c.Retries(1)); // an abandoned attempt counts like a crash against the retry budget
+        var rescued = Tap.NextAsync(nameof(ICommandStore.RescueExpiredLeasesAsync));
+        await other.StartAsync();
+        await rescued.WaitAsync(HangGuard);
+        await RunUntilIdleAsync(other);
+        Assert.Equal(CommandStatus.Completed, await StatusOf(command.Id));
+        Assert.Equal(["stubborn#1", "stubborn#2"], Calls);
+        release.SetResult();
     }
 
     // ---------------------------------------------------------------- queries and statistics

@@ -118,7 +118,7 @@ public abstract partial class EngineConformanceTests
                 started.SetResult();
                 try
                 {
-                    await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+                    await Blocking.UntilCancelledAsync(ct);
                 }
                 catch (OperationCanceledException)
                 {
@@ -185,7 +185,7 @@ public abstract partial class EngineConformanceTests
 
             try
             {
-                await Task.Delay(Timeout.InfiniteTimeSpan, ct);
+                await Blocking.UntilCancelledAsync(ct);
             }
             catch (OperationCanceledException)
             {

@@ -240,7 +240,7 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : IAsyncLifetim
             started.TrySetResult();
             try
             {
-                await Task.Delay(Timeout.Infinite, ct);
+                await Blocking.UntilCancelledAsync(ct);
             }
             catch (OperationCanceledException)
             {

@@ -176,7 +176,9 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
     /// <param name="cancellationToken">Cancel to abandon waiting for handlers that ignore their token; their leases expire and the commands are rescued.</param>
     public async Task StopAsync(CancellationToken cancellationToken = default)
     {
-        await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
+        // Not cancellable: an already-cancelled token means "stop now", not "do not stop". Start and stop hold this
+        // lock only briefly, apart from a concurrent stop, which its own token bounds.
+        await _lifecycle.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         try
         {
             if (_run is not { } run)
@@ -519,7 +521,8 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                await HardStopAsync(workers, CancellationToken.None).ConfigureAwait(false);
+                // The caller gives up waiting: handlers are cancelled, and those still running are abandoned.
+                await HardStopAsync(workers, cancellationToken).ConfigureAwait(false);
             }
 
             Pipeline.Outcomes.Writer.TryComplete();

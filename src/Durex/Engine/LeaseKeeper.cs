@@ -17,27 +17,29 @@ internal sealed class LeaseKeeper(Pipeline pipeline, TimeSpan rescueInterval)
         var renewEvery = _context.Options.LeaseDuration / 3;
         var token = pipeline.Finished.Token;
         var nextRescue = time.GetUtcNow();
+
+        // A periodic timer, not a delay armed after each round: a tick that falls while a round waits on the store is
+        // kept and served next, so no renewal is skipped however slow the store or however the clock is advanced.
+        using var timer = new PeriodicTimer(renewEvery < rescueInterval ? renewEvery : rescueInterval, time);
         try
         {
-            while (!token.IsCancellationRequested)
+            do
             {
                 try
                 {
                     await RenewAsync(token).ConfigureAwait(false);
                     if (time.GetUtcNow() >= nextRescue)
                     {
-                        await RescueAsync(token).ConfigureAwait(false);
                         nextRescue = time.GetUtcNow() + rescueInterval;
+                        await RescueAsync(token).ConfigureAwait(false);
                     }
                 }
                 catch (Exception ex) when (!token.IsCancellationRequested)
                 {
                     Log.LeaseMaintenanceFailed(pipeline.Logger, ex);
                 }
-
-                var untilRescue = nextRescue - time.GetUtcNow();
-                await Task.Delay(untilRescue > TimeSpan.Zero && untilRescue < renewEvery ? untilRescue : renewEvery, time, token).ConfigureAwait(false);
             }
+            while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
