@@ -27,7 +27,22 @@ internal abstract class DurexScenario : IScenario
     /// <summary>A fresh, empty, initialized store; disposed after the run.</summary>
     protected abstract Task<ICommandStore> CreateStoreAsync(CancellationToken cancellationToken);
 
+    /// <summary>Called after enqueueing, after draining and stopping, and once the store is disposed (store-specific figures and cleanup).</summary>
+    protected virtual Task OnPhaseAsync(RunPhase phase, int count) => Task.CompletedTask;
+
     public async Task<ScenarioResult> RunAsync(BenchmarkOptions options, int count, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RunOnceAsync(options, count, cancellationToken);
+        }
+        finally
+        {
+            await OnPhaseAsync(RunPhase.Disposed, count);
+        }
+    }
+
+    private async Task<ScenarioResult> RunOnceAsync(BenchmarkOptions options, int count, CancellationToken cancellationToken)
     {
         var counter = new JobCounter();
         var store = await CreateStoreAsync(cancellationToken);
@@ -62,6 +77,7 @@ internal abstract class DurexScenario : IScenario
         }
 
         var enqueue = clock.Elapsed;
+        await OnPhaseAsync(RunPhase.Enqueued, count);
 
         // Drain: from StartAsync until the executor reports idle (startup included).
         using var drainLimit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -88,6 +104,7 @@ internal abstract class DurexScenario : IScenario
         clock.Restart();
         await executor.StopAsync(CancellationToken.None);
         var shutdown = clock.Elapsed;
+        await OnPhaseAsync(RunPhase.Stopped, count);
 
         // Cross-check the handler count with the store's own bookkeeping.
         var statistics = await store.GetStatisticsAsync(new() { Now = DateTimeOffset.UtcNow }, CancellationToken.None);
@@ -101,4 +118,11 @@ internal abstract class DurexScenario : IScenario
             TimedOut = timedOut,
         };
     }
+}
+
+internal enum RunPhase
+{
+    Enqueued,
+    Stopped,
+    Disposed,
 }

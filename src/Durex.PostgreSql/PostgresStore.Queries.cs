@@ -150,7 +150,7 @@ public sealed partial class PostgresStore
         ready.Arg(Rows.Utc(request.Now), NpgsqlDbType.TimestampTz);
         batch.BatchCommands.Add(ready);
         var byName = new NpgsqlBatchCommand(
-            $"SELECT name, count(*) FROM {_schema.Commands} WHERE status IN {Schema.Ready} AND ready_at <= $1 AND name = ANY($2) GROUP BY name");
+            $"SELECT name, count(*) FROM {_schema.Commands} WHERE status IN {Schema.Ready} AND {Schema.ByNameGuard} AND ready_at <= $1 AND name = ANY($2) GROUP BY name");
         byName.Arg(Rows.Utc(request.Now), NpgsqlDbType.TimestampTz).Arg(request.ReadyCountNames.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
         batch.BatchCommands.Add(byName);
 

@@ -306,7 +306,13 @@ public sealed partial class PostgresStore : ICommandStore
         }
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand(limitedNames is null ? _sql.Claim : _sql.ClaimWithLimits, connection);
+        // One round trip: BEGIN; SET LOCAL enable_sort = off; the claim; COMMIT (see Sql.ClaimSettings).
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(Sql.ClaimSettings));
+        var command = new NpgsqlBatchCommand(limitedNames is null ? _sql.Claim : _sql.ClaimWithLimits);
+        batch.BatchCommands.Add(command);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
         command.Arg(Rows.Utc(request.Now), NpgsqlDbType.TimestampTz)
             .Arg(names.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text)
             .Arg(request.Limit, NpgsqlDbType.Integer)
@@ -319,12 +325,16 @@ public sealed partial class PostgresStore : ICommandStore
         }
 
         var claimed = new List<(CommandInstance Command, long Seq)>(Math.Min(request.Limit, 1024));
-        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            do
             {
-                claimed.Add((Rows.ReadCommand(reader), reader.GetInt64(Sql.ColumnCount)));
+                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    claimed.Add((Rows.ReadCommand(reader), reader.GetInt64(Sql.ColumnCount)));
+                }
             }
+            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
         }
 
         // RETURNING has no order: hand them out in claim order.

@@ -93,6 +93,49 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : IAsyncLifetim
     // ---------------------------------------------------------------- the claim plan
 
     [SkippableFact]
+    public async Task Claim_walks_the_claim_index_in_order_while_the_table_has_no_statistics()
+    {
+        // A bulk enqueue into a table ANALYZE has not seen yet: estimated from defaults, fetching every ready row by
+        // name and sorting them looked cheap, and cost a sort of 48k rows per claim in the benchmark.
+        var store = await StoreAsync();
+        await using var connection = await _schema.OpenAdminConnectionAsync();
+        await using (var fill = new NpgsqlCommand($"""
+            ALTER TABLE "{_schema.Name}".commands SET (autovacuum_enabled = false);
+            INSERT INTO "{_schema.Name}".commands (id, name, status, payload, attempt, sequence, priority, tags, created_at, ready_at,
+                                                  fan_in_total, fan_in_pending, fan_in_failed)
+            SELECT gen_random_uuid(), 'a', 'PENDING', '\x7b7d', 0, '{"{}"}', 0, '{"{}"}', t, t, 0, 0, false
+            FROM (SELECT timestamptz '2025-01-01' + g * interval '1 millisecond' AS t FROM generate_series(1, 50000) g) s;
+            """, connection) { CommandTimeout = 600 })
+        {
+            await fill.ExecuteNonQueryAsync();
+        }
+
+        await using (var settings = new NpgsqlCommand(Sql.ClaimSettings.Replace("LOCAL ", "", StringComparison.Ordinal), connection))
+        {
+            await settings.ExecuteNonQueryAsync(); // as the claim runs (its own transaction sets it locally)
+        }
+
+        await using var explain = new NpgsqlCommand("EXPLAIN " + store.ClaimSql(false), connection);
+        explain.Parameters.Add(new NpgsqlParameter { Value = Epoch.UtcDateTime.AddYears(5), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        explain.Parameters.Add(new NpgsqlParameter { Value = new[] { "a" }, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        explain.Parameters.Add(new NpgsqlParameter { Value = 500, NpgsqlDbType = NpgsqlDbType.Integer });
+        explain.Parameters.Add(new NpgsqlParameter { Value = "owner", NpgsqlDbType = NpgsqlDbType.Text });
+        explain.Parameters.Add(new NpgsqlParameter { Value = Epoch.UtcDateTime.AddYears(5), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        var plan = new List<string>();
+        await using (var reader = await explain.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                plan.Add(reader.GetString(0));
+            }
+        }
+
+        output.WriteLine(string.Join('\n', plan));
+        Assert.Contains(plan, line => line.Contains("commands_claim", StringComparison.Ordinal));
+        Assert.DoesNotContain(plan, line => line.Contains("Sort", StringComparison.Ordinal));
+    }
+
+    [SkippableFact]
     public async Task Claim_uses_the_partial_index_next_to_a_million_completed_rows()
     {
         var store = await StoreAsync();
@@ -112,6 +155,11 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : IAsyncLifetim
         foreach (var withLimits in new[] { false, true })
         {
             await using var connection = await _schema.OpenAdminConnectionAsync();
+            await using (var settings = new NpgsqlCommand(Sql.ClaimSettings.Replace("LOCAL ", "", StringComparison.Ordinal), connection))
+            {
+                await settings.ExecuteNonQueryAsync();
+            }
+
             await using var explain = new NpgsqlCommand("EXPLAIN " + store.ClaimSql(withLimits), connection);
             explain.Parameters.Add(new NpgsqlParameter { Value = Epoch.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
             explain.Parameters.Add(new NpgsqlParameter { Value = new[] { "a" }, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
