@@ -15,7 +15,10 @@ internal sealed class Producer(Pipeline pipeline)
     {
         var options = _context.Options;
         var time = _context.Time;
-        var maxInflight = options.Parallelism + options.ClaimBatchSize;
+        // Held = running + claimed and waiting for a worker + finished and waiting for the completer. One batch beyond the
+        // running ones waits for workers, and one more may be claimed while the previous batch's outcomes are being
+        // applied: claims and applies then overlap instead of taking turns on the store.
+        var maxInflight = options.Parallelism + 2 * options.ClaimBatchSize;
         var stopping = pipeline.Stopping.Token;
         var failures = 0;
         try
