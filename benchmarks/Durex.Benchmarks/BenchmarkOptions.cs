@@ -13,12 +13,17 @@ internal sealed class BenchmarkOptions
     public const int DefaultWarmup = 20_000;
     public const int DefaultWarmupSeconds = 3;
     public const int DefaultTimeoutSeconds = 600;
+    public const int DefaultRate = 200;
+    public const int DefaultLatencyCount = 1000;
 
     /// <summary>A scenario name, a group name or <c>all</c>.</summary>
     public string Target { get; private set; } = "";
 
     /// <summary>Jobs for Durex scenarios (null: the scenario's default).</summary>
     public int? DurexCount { get; private set; }
+
+    /// <summary>Commands per second enqueued by the latency runs.</summary>
+    public int Rate { get; private set; } = DefaultRate;
 
     /// <summary>Jobs for Hangfire scenarios (null: the scenario's default).</summary>
     public int? HangfireCount { get; private set; }
@@ -135,6 +140,9 @@ internal sealed class BenchmarkOptions
                 case "--timeout":
                     options.Timeout = TimeSpan.FromSeconds(value);
                     break;
+                case "--rate":
+                    options.Rate = value;
+                    break;
                 default:
                     error = $"Unknown option '{arg}'.";
                     return null;
@@ -198,6 +206,13 @@ internal sealed class BenchmarkOptions
         }
 
         text.AppendLine();
+        text.AppendLine("Latency (enqueue-to-start, one command at a time at a steady rate, through a second store handle):");
+        foreach (var store in LatencyRun.Stores)
+        {
+            text.AppendLine(CultureInfo.InvariantCulture, $"  latency-{store,-10} p50/p95/p99/max on the {store} store (default N = {DefaultLatencyCount:N0} at {DefaultRate}/s)");
+        }
+
+        text.AppendLine();
         text.AppendLine("Options:");
         text.AppendLine("  -n, --count N          jobs for the Durex scenarios");
         text.AppendLine("  --hangfire-count N     jobs for the Hangfire scenarios");
@@ -210,6 +225,7 @@ internal sealed class BenchmarkOptions
         text.AppendLine("  --compare              run Hangfire next to Durex for a group (the default)");
         text.AppendLine("  --no-compare           run only the Durex scenarios of a group");
         text.AppendLine(CultureInfo.InvariantCulture, $"  --timeout SECONDS      give up on a drain after this long (default {DefaultTimeoutSeconds})");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  --rate N               commands per second for the latency runs (default {DefaultRate})");
         text.AppendLine("  --progress             print the executed count every second while draining (stderr)");
         text.AppendLine();
         text.AppendLine("Counts accept 1000000, 1_000_000, 1,000,000, 100k and 1m.");

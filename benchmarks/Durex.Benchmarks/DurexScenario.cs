@@ -30,6 +30,29 @@ internal abstract class DurexScenario : IScenario
     /// <summary>Called after enqueueing, after draining and stopping, and once the store is disposed (store-specific figures and cleanup).</summary>
     protected virtual Task OnPhaseAsync(RunPhase phase, int count) => Task.CompletedTask;
 
+    /// <summary>
+    /// A second handle on the store of the current run, as another process would open it (PostgreSQL: its own data
+    /// source, so the executor learns of new commands through NOTIFY only); null when the store has no such thing.
+    /// </summary>
+    protected virtual Task<ICommandStore?> OpenSecondHandleAsync(CancellationToken cancellationToken) => Task.FromResult<ICommandStore?>(null);
+
+    /// <summary>Measures enqueue-to-start latency on this scenario's store (see <see cref="LatencyRun"/>).</summary>
+    public async Task<LatencyResult> RunLatencyAsync(BenchmarkOptions options, int count, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var store = await CreateStoreAsync(cancellationToken);
+            await using var storeLifetime = store;
+            var client = await OpenSecondHandleAsync(cancellationToken);
+            await using var clientLifetime = client;
+            return await LatencyRun.RunAsync(Group, store, client ?? store, options, count, cancellationToken);
+        }
+        finally
+        {
+            await OnPhaseAsync(RunPhase.Disposed, count);
+        }
+    }
+
     public async Task<ScenarioResult> RunAsync(BenchmarkOptions options, int count, CancellationToken cancellationToken)
     {
         try

@@ -26,6 +26,14 @@ internal static class Program
             return 2;
         }
 
+        if (LatencyRun.ScenarioFor(options.Target) is { } latencyScenario)
+        {
+            Report.PrintHeader(options);
+            var latency = await latencyScenario.RunLatencyAsync(options, options.DurexCount ?? BenchmarkOptions.DefaultLatencyCount, CancellationToken.None);
+            Console.WriteLine(latency.Line());
+            return latency.Incomplete ? 1 : 0;
+        }
+
         var scenarios = Scenarios.Resolve(options.Target, options.Compare);
         if (scenarios is null)
         {

@@ -195,6 +195,23 @@ public sealed partial class PostgresStore
             }
         }
 
+        /// <summary>
+        /// The connection goes back to the pool, which the store's own data source does not reset (see CreateDataSource):
+        /// stop listening, or it would keep receiving notifications for nobody.
+        /// </summary>
+        private static async Task UnlistenAsync(NpgsqlConnection connection)
+        {
+            try
+            {
+                await using var unlisten = new NpgsqlCommand("UNLISTEN *", connection);
+                await unlisten.ExecuteNonQueryAsync(CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // Broken connections are not pooled again: nothing to undo.
+            }
+        }
+
         private async Task RunAsync()
         {
             var delay = FirstDelay;
@@ -213,9 +230,16 @@ public sealed partial class PostgresStore
                     OnConnected(connection.ProcessID);
                     delay = FirstDelay;
                     Volatile.Read(ref _listening).TrySetResult(connection.ProcessID);
-                    while (true)
+                    try
                     {
-                        await connection.WaitAsync(token).ConfigureAwait(false);
+                        while (true)
+                        {
+                            await connection.WaitAsync(token).ConfigureAwait(false);
+                        }
+                    }
+                    finally
+                    {
+                        await UnlistenAsync(connection).ConfigureAwait(false);
                     }
                 }
                 catch (Exception) when (token.IsCancellationRequested)

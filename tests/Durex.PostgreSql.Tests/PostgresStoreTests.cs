@@ -219,6 +219,35 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : IAsyncLifetim
     }
 
     [SkippableFact]
+    public async Task The_listening_connection_goes_back_to_the_pool_without_its_listen()
+    {
+        // A data source that does not reset connections, with room for one: the next open gets the listener's connection.
+        var builder = new NpgsqlConnectionStringBuilder(_schema.ConnectionString) { NoResetOnClose = true, MaxPoolSize = 1 };
+        await using var dataSource = NpgsqlDataSource.Create(builder.ConnectionString);
+        var store = new PostgresStore(dataSource, new PostgresStoreOptions { Schema = _schema.Name });
+        await store.InitializeAsync();
+        using (store.Subscribe(new Signals()))
+        {
+            var listener = await store.CurrentListener!.ConnectedAsync(1).WaitAsync(HangGuard);
+            Assert.NotEqual(0, listener);
+            await store.DisposeAsync();
+        }
+
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var channels = new NpgsqlCommand("SELECT count(*) FROM pg_listening_channels()", connection);
+        Assert.Equal(0L, await channels.ExecuteScalarAsync());
+    }
+
+    [SkippableFact]
+    public void A_store_built_from_a_connection_string_skips_the_reset_on_close_unless_asked()
+    {
+        var own = new PostgresStore(_schema.ConnectionString, new PostgresStoreOptions { Schema = _schema.Name });
+        Assert.True(new NpgsqlConnectionStringBuilder(own.DataSource.ConnectionString).NoResetOnClose);
+        var asked = new PostgresStore(_schema.ConnectionString + ";No Reset On Close=false", new PostgresStoreOptions { Schema = _schema.Name });
+        Assert.False(new NpgsqlConnectionStringBuilder(asked.DataSource.ConnectionString).NoResetOnClose);
+    }
+
+    [SkippableFact]
     public async Task Observers_of_one_instance_hear_work_and_cancellations_from_another()
     {
         var a = await StoreAsync();

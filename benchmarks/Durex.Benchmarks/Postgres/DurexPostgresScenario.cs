@@ -29,6 +29,13 @@ internal sealed class DurexPostgresScenario : DurexScenario
         return store;
     }
 
+    protected override async Task<ICommandStore?> OpenSecondHandleAsync(CancellationToken cancellationToken)
+    {
+        var client = new PostgresStore(PostgresBench.ConnectionString, new PostgresStoreOptions { Schema = _schema! });
+        await client.InitializeAsync(cancellationToken);
+        return client;
+    }
+
     protected override async Task OnPhaseAsync(RunPhase phase, int count)
     {
         switch (phase)
