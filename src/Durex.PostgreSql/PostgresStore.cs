@@ -316,10 +316,14 @@ public sealed partial class PostgresStore : ICommandStore
         }
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        // One round trip: BEGIN; SET LOCAL enable_sort = off; the claim; COMMIT (see Sql.ClaimSettings).
+        // One round trip: BEGIN; SET LOCAL …; the claim; COMMIT (see Sql.ClaimSettings).
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
-        batch.BatchCommands.Add(new NpgsqlBatchCommand(Sql.ClaimSettings));
+        foreach (var setting in Sql.ClaimSettings)
+        {
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(setting));
+        }
+
         var command = new NpgsqlBatchCommand(limitedNames is null ? _sql.Claim : _sql.ClaimWithLimits);
         batch.BatchCommands.Add(command);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));

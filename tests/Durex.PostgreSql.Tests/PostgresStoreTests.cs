@@ -110,7 +110,7 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : IAsyncLifetim
             await fill.ExecuteNonQueryAsync();
         }
 
-        await using (var settings = new NpgsqlCommand(Sql.ClaimSettings.Replace("LOCAL ", "", StringComparison.Ordinal), connection))
+        await using (var settings = new NpgsqlCommand(string.Join(';', Sql.ClaimSettings).Replace("LOCAL ", "", StringComparison.Ordinal), connection))
         {
             await settings.ExecuteNonQueryAsync(); // as the claim runs (its own transaction sets it locally)
         }
@@ -155,7 +155,7 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : IAsyncLifetim
         foreach (var withLimits in new[] { false, true })
         {
             await using var connection = await _schema.OpenAdminConnectionAsync();
-            await using (var settings = new NpgsqlCommand(Sql.ClaimSettings.Replace("LOCAL ", "", StringComparison.Ordinal), connection))
+            await using (var settings = new NpgsqlCommand(string.Join(';', Sql.ClaimSettings).Replace("LOCAL ", "", StringComparison.Ordinal), connection))
             {
                 await settings.ExecuteNonQueryAsync();
             }
@@ -184,6 +184,7 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : IAsyncLifetim
             output.WriteLine($"-- claim plan ({(withLimits ? "with per-name limits" : "plain")}):\n" + string.Join('\n', plan));
             Assert.DoesNotContain(plan, line => line.Contains("Seq Scan", StringComparison.Ordinal));
             Assert.Contains(plan, line => line.Contains("commands_claim", StringComparison.Ordinal));
+            Assert.DoesNotContain(plan, line => line.StartsWith("JIT", StringComparison.Ordinal)); // not compiled per claim
         }
 
         var claimed = await store.ClaimAsync(new ClaimRequest
