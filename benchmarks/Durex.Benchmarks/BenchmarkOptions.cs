@@ -1,64 +1,68 @@
 using System.Globalization;
 using System.Text;
+using Durex.Benchmarks.Backends;
+using Durex.Benchmarks.Scenarios;
 
 namespace Durex.Benchmarks;
 
-/// <summary>The command line, hand-parsed: <c>&lt;scenario|group&gt; [--flag value]…</c>.</summary>
+/// <summary>The command line, hand-parsed: <c>&lt;scenario|all&gt; [--flag value]…</c> (flags before or after the scenario).</summary>
 internal sealed class BenchmarkOptions
 {
     public const int DefaultWorkers = 8;
     public const int DefaultClaimBatch = 500;
     public const int DefaultApplyBatch = 1000;
     public const int DefaultChunk = 10_000;
-    public const int DefaultWarmup = 20_000;
+    public const int DefaultRate = 50;
     public const int DefaultWarmupSeconds = 3;
     public const int DefaultTimeoutSeconds = 600;
-    public const int DefaultRate = 200;
-    public const int DefaultLatencyCount = 1000;
 
-    /// <summary>A scenario name, a group name or <c>all</c>.</summary>
+    /// <summary>A scenario name, <c>all</c>, or <c>worker</c> (a process of the multi scenario).</summary>
     public string Target { get; private set; } = "";
 
-    /// <summary>Jobs for Durex scenarios (null: the scenario's default).</summary>
-    public int? DurexCount { get; private set; }
+    public string Store { get; private set; } = Stores.Memory;
 
-    /// <summary>Commands per second enqueued by the latency runs.</summary>
-    public int Rate { get; private set; } = DefaultRate;
+    /// <summary>Jobs for Durex (null: the scenario's default for the store).</summary>
+    public int? Jobs { get; private set; }
 
-    /// <summary>Jobs for Hangfire scenarios (null: the scenario's default).</summary>
-    public int? HangfireCount { get; private set; }
+    /// <summary>Jobs for Hangfire (null: the scenario's default for the store; Hangfire is slower).</summary>
+    public int? HangfireJobs { get; private set; }
 
-    /// <summary>Concurrent workers: Durex <c>Parallelism</c>, Hangfire <c>WorkerCount</c>.</summary>
+    /// <summary>Durex <c>Parallelism</c> and Hangfire <c>WorkerCount</c>.</summary>
     public int Workers { get; private set; } = DefaultWorkers;
 
-    /// <summary>Durex <c>ClaimBatchSize</c>.</summary>
     public int ClaimBatch { get; private set; } = DefaultClaimBatch;
 
-    /// <summary>Durex <c>ApplyBatchSize</c>.</summary>
     public int ApplyBatch { get; private set; } = DefaultApplyBatch;
 
     /// <summary>Specs per <c>AddManyAsync</c> call.</summary>
     public int Chunk { get; private set; } = DefaultChunk;
 
-    /// <summary>Jobs per unmeasured warm-up round before each scenario (0: no warm-up).</summary>
-    public int Warmup { get; private set; } = DefaultWarmup;
+    /// <summary>Commands per second of the latency scenario.</summary>
+    public int Rate { get; private set; } = DefaultRate;
 
-    /// <summary>Warm-up rounds repeat until this long has passed, so tiered JIT reaches its optimized code.</summary>
+    /// <summary>Unreported commands sent first by the latency scenario.</summary>
+    public int LatencyWarmup { get; private set; } = 20;
+
+    public int ScaleSmall { get; private set; } = 10_000;
+
+    public int ScaleLarge { get; private set; } = 1_000_000;
+
+    public IReadOnlyList<int> MultiProcesses { get; private set; } = [1, 2, 4];
+
+    /// <summary>Run the same scenario on Hangfire too (<c>--compare hangfire</c>).</summary>
+    public bool CompareHangfire { get; private set; }
+
+    /// <summary>Unmeasured warm-up time per library before the first measurement (0: none).</summary>
     public TimeSpan WarmupTime { get; private set; } = TimeSpan.FromSeconds(DefaultWarmupSeconds);
 
-    /// <summary>Run the other systems of a group too (Hangfire next to Durex).</summary>
-    public bool Compare { get; private set; } = true;
-
-    /// <summary>Longest a drain may take before the scenario is reported as timed out.</summary>
     public TimeSpan Timeout { get; private set; } = TimeSpan.FromSeconds(DefaultTimeoutSeconds);
 
-    /// <summary>Print the executed count every second while draining (to stderr).</summary>
     public bool Progress { get; private set; }
 
-    public int CountFor(IScenario scenario) =>
-        (scenario.System == Systems.Hangfire ? HangfireCount : DurexCount) ?? scenario.DefaultCount;
+    /// <summary>Worker processes only: the PostgreSQL schema to work on.</summary>
+    public string? Schema { get; private set; }
 
-    /// <summary>Parses <paramref name="args"/>; on failure returns null and sets <paramref name="error"/> (empty for --help).</summary>
+    /// <summary>Parses <paramref name="args"/>; null with <paramref name="error"/> set (empty for --help) when it cannot.</summary>
     public static BenchmarkOptions? Parse(string[] args, out string? error)
     {
         var options = new BenchmarkOptions();
@@ -84,17 +88,10 @@ internal sealed class BenchmarkOptions
                 continue;
             }
 
-            switch (arg)
+            if (arg == "--progress")
             {
-                case "--compare":
-                    options.Compare = true;
-                    continue;
-                case "--no-compare":
-                    options.Compare = false;
-                    continue;
-                case "--progress":
-                    options.Progress = true;
-                    continue;
+                options.Progress = true;
+                continue;
             }
 
             if (i + 1 >= args.Length)
@@ -104,7 +101,42 @@ internal sealed class BenchmarkOptions
             }
 
             var text = args[++i];
-            var min = arg is "--warmup" or "--warmup-time" ? 0 : 1;
+            switch (arg)
+            {
+                case "--store" or "-s":
+                    if (!Stores.All.Contains(text))
+                    {
+                        error = $"--store: '{text}' is not one of {string.Join(", ", Stores.All)}.";
+                        return null;
+                    }
+
+                    options.Store = text;
+                    continue;
+                case "--compare":
+                    if (text != "hangfire")
+                    {
+                        error = $"--compare: '{text}' is not a library the harness knows (only 'hangfire').";
+                        return null;
+                    }
+
+                    options.CompareHangfire = true;
+                    continue;
+                case "--schema":
+                    options.Schema = text;
+                    continue;
+                case "--processes":
+                    var counts = text.Split(',').Select(p => TryParseCount(p, out var n) && n > 0 ? n : -1).ToArray();
+                    if (counts.Any(n => n < 1))
+                    {
+                        error = $"--processes: '{text}' is not a comma-separated list of whole numbers >= 1.";
+                        return null;
+                    }
+
+                    options.MultiProcesses = counts;
+                    continue;
+            }
+
+            var min = arg is "--warmup-time" or "--latency-warmup" ? 0 : 1;
             if (!TryParseCount(text, out var value) || value < min)
             {
                 error = $"{arg}: '{text}' is not a whole number >= {min} (1000000, 1_000_000, 100k and 1m are accepted).";
@@ -113,11 +145,11 @@ internal sealed class BenchmarkOptions
 
             switch (arg)
             {
-                case "--count" or "-n":
-                    options.DurexCount = value;
+                case "--jobs" or "-n":
+                    options.Jobs = value;
                     break;
-                case "--hangfire-count":
-                    options.HangfireCount = value;
+                case "--hangfire-jobs":
+                    options.HangfireJobs = value;
                     break;
                 case "--workers" or "-w":
                     options.Workers = value;
@@ -131,17 +163,23 @@ internal sealed class BenchmarkOptions
                 case "--chunk":
                     options.Chunk = value;
                     break;
-                case "--warmup":
-                    options.Warmup = value;
+                case "--rate":
+                    options.Rate = value;
+                    break;
+                case "--latency-warmup":
+                    options.LatencyWarmup = value;
+                    break;
+                case "--scale-small":
+                    options.ScaleSmall = value;
+                    break;
+                case "--scale-large":
+                    options.ScaleLarge = value;
                     break;
                 case "--warmup-time":
                     options.WarmupTime = TimeSpan.FromSeconds(value);
                     break;
                 case "--timeout":
                     options.Timeout = TimeSpan.FromSeconds(value);
-                    break;
-                case "--rate":
-                    options.Rate = value;
                     break;
                 default:
                     error = $"Unknown option '{arg}'.";
@@ -152,6 +190,18 @@ internal sealed class BenchmarkOptions
         if (options.Target.Length == 0)
         {
             error = "No scenario given.";
+            return null;
+        }
+
+        if (options.Target != "all" && options.Target != "worker" && Catalog.Find(options.Target) is null)
+        {
+            error = $"Unknown scenario '{options.Target}'.";
+            return null;
+        }
+
+        if (options.Target == "worker" && options.Schema is null)
+        {
+            error = "worker needs --schema.";
             return null;
         }
 
@@ -186,50 +236,40 @@ internal sealed class BenchmarkOptions
     public static string Usage()
     {
         var text = new StringBuilder();
-        text.AppendLine("Durex benchmarks: enqueue N no-op jobs, then measure how fast they drain.");
+        text.AppendLine("Durex benchmarks: the same scenario on Durex and, with --compare hangfire, on Hangfire, in one run.");
         text.AppendLine();
-        text.AppendLine("Usage: dotnet run -c Release --project benchmarks/Durex.Benchmarks -- <scenario|group|all> [options]");
-        text.AppendLine();
-        text.AppendLine("Groups (run every scenario of the store family, then compare Durex with Hangfire):");
-        foreach (var group in Scenarios.Groups)
-        {
-            var members = Scenarios.All.Where(s => s.Group == group).Select(s => s.Name);
-            text.AppendLine(CultureInfo.InvariantCulture, $"  {group,-18} {string.Join(" + ", members)}");
-        }
-
-        text.AppendLine(CultureInfo.InvariantCulture, $"  {"all",-18} every group");
+        text.AppendLine("Usage: dotnet run -c Release --project benchmarks/Durex.Benchmarks -- <scenario|all> [--store memory|sqlite|postgres] [options]");
         text.AppendLine();
         text.AppendLine("Scenarios:");
-        foreach (var scenario in Scenarios.All)
+        foreach (var scenario in Catalog.All)
         {
-            text.AppendLine(CultureInfo.InvariantCulture, $"  {scenario.Name,-18} {scenario.Description} (default N = {scenario.DefaultCount:N0})");
+            text.AppendLine(CultureInfo.InvariantCulture, $"  {scenario.Name,-10} {scenario.Description}");
         }
 
-        text.AppendLine();
-        text.AppendLine("Latency (enqueue-to-start, one command at a time at a steady rate, through a second store handle):");
-        foreach (var store in LatencyRun.Stores)
-        {
-            text.AppendLine(CultureInfo.InvariantCulture, $"  latency-{store,-10} p50/p95/p99/max on the {store} store (default N = {DefaultLatencyCount:N0} at {DefaultRate}/s)");
-        }
-
+        text.AppendLine("  all        every scenario, one after the other");
         text.AppendLine();
         text.AppendLine("Options:");
-        text.AppendLine("  -n, --count N          jobs for the Durex scenarios");
-        text.AppendLine("  --hangfire-count N     jobs for the Hangfire scenarios");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  -w, --workers N        concurrent workers for both systems (default {DefaultWorkers})");
+        text.AppendLine("  -s, --store S          memory (default), sqlite or postgres (DUREX_POSTGRES, or a throwaway server from eng/services/postgres.sh)");
+        text.AppendLine("  --compare hangfire     run the scenario on Hangfire too (same store kind, same server, same workers) and print the ratio");
+        text.AppendLine("  -n, --jobs N           jobs for Durex (default: per scenario and store)");
+        text.AppendLine("  --hangfire-jobs N      jobs for Hangfire (default: per scenario and store; rates are compared, not times)");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  -w, --workers N        Durex Parallelism and Hangfire WorkerCount (default {DefaultWorkers})");
         text.AppendLine(CultureInfo.InvariantCulture, $"  --claim-batch N        Durex ClaimBatchSize (default {DefaultClaimBatch})");
         text.AppendLine(CultureInfo.InvariantCulture, $"  --apply-batch N        Durex ApplyBatchSize (default {DefaultApplyBatch})");
         text.AppendLine(CultureInfo.InvariantCulture, $"  --chunk N              specs per AddManyAsync call (default {DefaultChunk:N0})");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  --warmup N             jobs per unmeasured warm-up round, 0 = no warm-up (default {DefaultWarmup:N0})");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  --warmup-time SECONDS  repeat warm-up rounds for at least this long (default {DefaultWarmupSeconds})");
-        text.AppendLine("  --compare              run Hangfire next to Durex for a group (the default)");
-        text.AppendLine("  --no-compare           run only the Durex scenarios of a group");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  --timeout SECONDS      give up on a drain after this long (default {DefaultTimeoutSeconds})");
-        text.AppendLine(CultureInfo.InvariantCulture, $"  --rate N               commands per second for the latency runs (default {DefaultRate})");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  --rate N               latency: commands per second (default {DefaultRate})");
+        text.AppendLine("  --latency-warmup N     latency: unreported commands sent first (default 20)");
+        text.AppendLine("  --scale-small N        scale: completed commands already stored, small case (default 10k)");
+        text.AppendLine("  --scale-large N        scale: completed commands already stored, large case (default 1m)");
+        text.AppendLine("  --processes LIST       multi: process counts to run (default 1,2,4)");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  --warmup-time SECONDS  unmeasured warm-up per library before measuring, 0 = none (default {DefaultWarmupSeconds})");
+        text.AppendLine(CultureInfo.InvariantCulture, $"  --timeout SECONDS      give up on a run after this long (default {DefaultTimeoutSeconds})");
         text.AppendLine("  --progress             print the executed count every second while draining (stderr)");
         text.AppendLine();
-        text.AppendLine("Counts accept 1000000, 1_000_000, 1,000,000, 100k and 1m.");
-        text.AppendLine("Example: dotnet run -c Release --project benchmarks/Durex.Benchmarks -- memory --count 1m --workers 8");
+        text.AppendLine("Counts accept 1000000, 1_000_000, 1,000,000, 100k and 1m. Each result is one line on stdout");
+        text.AppendLine("(lib=durex scenario=drain store=postgres jobs=100000 workers=8 jobs_per_s=… commits_per_job=…),");
+        text.AppendLine("and a Markdown table with the Durex/Hangfire ratios ends the run.");
+        text.AppendLine("Example: dotnet run -c Release --project benchmarks/Durex.Benchmarks -- drain --store postgres --compare hangfire");
         return text.ToString();
     }
 }

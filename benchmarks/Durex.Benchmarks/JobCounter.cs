@@ -3,23 +3,55 @@ using System.Globalization;
 
 namespace Durex.Benchmarks;
 
-/// <summary>Counts handler invocations (Interlocked), so a run can prove that exactly N jobs ran.</summary>
+/// <summary>Counts handler invocations (Interlocked), so a run can prove that exactly N jobs ran, and signals a target.</summary>
 internal sealed class JobCounter
 {
+    private readonly TaskCompletionSource _reached = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _value;
+    private long _target = -1;
 
     public long Value => Volatile.Read(ref _value);
 
-    public void Increment() => Interlocked.Increment(ref _value);
+    public void Increment()
+    {
+        if (Interlocked.Increment(ref _value) == Volatile.Read(ref _target))
+        {
+            _reached.TrySetResult();
+        }
+    }
 
     public void Reset() => Interlocked.Exchange(ref _value, 0);
 
-    /// <summary>Until <paramref name="cancellationToken"/> is cancelled, prints the count every second to stderr.</summary>
-    public async Task ReportProgressAsync(string scenario, long total, CancellationToken cancellationToken)
+    /// <summary>Completes when the count reaches <paramref name="target"/> (one target per counter).</summary>
+    public Task WhenReaches(long target)
+    {
+        Volatile.Write(ref _target, target);
+        if (Value >= target)
+        {
+            _reached.TrySetResult();
+        }
+
+        return _reached.Task;
+    }
+
+    /// <summary>Prints the count every second to stderr until disposed.</summary>
+    public IDisposable StartProgress(string scenario, long total)
+    {
+        var stop = new CancellationTokenSource();
+        _ = ReportProgressAsync(scenario, total, stop.Token);
+        return new Stopper(stop);
+    }
+
+    private sealed class Stopper(CancellationTokenSource stop) : IDisposable
+    {
+        public void Dispose() => stop.Cancel();
+    }
+
+    private async Task ReportProgressAsync(string scenario, long total, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var last = Value;
-        while (true)
+        while (!cancellationToken.IsCancellationRequested)
         {
             try
             {
@@ -34,6 +66,23 @@ internal sealed class JobCounter
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  [{scenario}] {clock.Elapsed.TotalSeconds,5:F1} s  executed {now,12:N0} / {total:N0}  (+{now - last:N0} in the last second)"));
             last = now;
+        }
+    }
+}
+
+internal static class TaskExtensions
+{
+    /// <summary>True when <paramref name="task"/> completed within <paramref name="timeout"/>, false when the time ran out.</summary>
+    public static async Task<bool> WaitUntil(this Task task, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await task.WaitAsync(timeout, cancellationToken);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
         }
     }
 }

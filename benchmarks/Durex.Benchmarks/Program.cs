@@ -1,9 +1,10 @@
-using System.Diagnostics;
 using System.Globalization;
+using Durex.Benchmarks.Backends;
+using Durex.Benchmarks.Scenarios;
 
 namespace Durex.Benchmarks;
 
-/// <summary>Entry point: parse, run the scenarios one after another, print the table and the Durex/Hangfire ratios.</summary>
+/// <summary>Entry point: parse, warm up, run the scenarios on Durex (and Hangfire), print lines, the table and ratios.</summary>
 internal static class Program
 {
     public static async Task<int> Main(string[] args)
@@ -26,21 +27,9 @@ internal static class Program
             return 2;
         }
 
-        if (LatencyRun.ScenarioFor(options.Target) is { } latencyScenario)
+        if (options.Target == "worker")
         {
-            Report.PrintHeader(options);
-            var latency = await latencyScenario.RunLatencyAsync(options, options.DurexCount ?? BenchmarkOptions.DefaultLatencyCount, CancellationToken.None);
-            Console.WriteLine(latency.Line());
-            return latency.Incomplete ? 1 : 0;
-        }
-
-        var scenarios = Scenarios.Resolve(options.Target, options.Compare);
-        if (scenarios is null)
-        {
-            Console.Error.WriteLine($"error: unknown scenario '{options.Target}'.");
-            Console.Error.WriteLine();
-            Console.Error.Write(BenchmarkOptions.Usage());
-            return 2;
+            return await WorkerProcesses.WorkAsync(options);
         }
 
         using var cancel = new CancellationTokenSource();
@@ -51,12 +40,18 @@ internal static class Program
         };
 
         Report.PrintHeader(options);
-        var results = new List<ScenarioResult>();
+        var scenarios = options.Target == "all" ? Catalog.All : [Catalog.Find(options.Target)!];
+        var results = new List<Result>();
         try
         {
+            await WarmUpAsync(options, scenarios, cancel.Token);
             foreach (var scenario in scenarios)
             {
-                results.Add(await RunMeasuredAsync(scenario, options, cancel.Token));
+                results.AddRange(await RunAsync(scenario.Durex, options, options.Jobs ?? scenario.DurexJobs(options.Store), cancel.Token));
+                if (options.CompareHangfire)
+                {
+                    results.AddRange(await RunAsync(scenario.Hangfire, options, options.HangfireJobs ?? scenario.HangfireJobs(options.Store), cancel.Token));
+                }
             }
         }
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
@@ -64,54 +59,61 @@ internal static class Program
             Console.Error.WriteLine("cancelled");
         }
 
-        Report.PrintResults(results);
-        return results.Count == scenarios.Count && results.All(r => r.Verified) ? 0 : 1;
+        Report.PrintTable(results);
+        return results.Any(r => r.Failed) || cancel.IsCancellationRequested ? 1 : 0;
     }
 
-    private static async Task<ScenarioResult> RunMeasuredAsync(IScenario scenario, BenchmarkOptions options, CancellationToken cancellationToken)
+    private static async Task<IReadOnlyList<Result>> RunAsync(
+        Func<BenchmarkOptions, string, int, CancellationToken, Task<IReadOnlyList<Result>>> run, BenchmarkOptions options, int jobs, CancellationToken ct)
     {
-        var count = options.CountFor(scenario);
-        var warmup = Math.Min(options.Warmup, count);
-        if (warmup > 0)
-        {
-            // Unmeasured: tiered JIT only swaps in optimized code after methods have run a while and the process went
-            // quiet for ~100 ms, so short runs measure tier-0 code. Repeat rounds for WarmupTime, then pause briefly.
-            var warming = Stopwatch.StartNew();
-            var rounds = 0;
-            do
-            {
-                var warm = await scenario.RunAsync(options, warmup, cancellationToken);
-                rounds++;
-                if (!warm.Verified)
-                {
-                    Console.Error.WriteLine($"{scenario.Name}: warm-up ran {warm.Executed:N0} of {warmup:N0} jobs{(warm.TimedOut ? " (timed out)" : "")}");
-                    break;
-                }
-            }
-            while (warming.Elapsed < options.WarmupTime);
-
-            await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken);
-            Console.Error.WriteLine($"{scenario.Name}: warmed up with {rounds} round(s) of {warmup:N0} jobs in {warming.Elapsed.TotalSeconds:F1} s");
-        }
-
-        // Start from a clean heap so the previous scenario's garbage is not charged to this one.
+        // Start from a clean heap so the previous run's garbage is not charged to this one.
         GC.Collect();
         GC.WaitForPendingFinalizers();
         GC.Collect();
-        var allocated = GC.GetTotalAllocatedBytes(precise: true);
-        var (gen0, gen1, gen2) = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2));
-        var paused = GC.GetTotalPauseDuration();
-
-        Console.Error.WriteLine($"{scenario.Name}: measuring with {count:N0} jobs");
-        var clock = Stopwatch.StartNew();
-        var result = await scenario.RunAsync(options, count, cancellationToken);
-        Console.Error.WriteLine($"{scenario.Name}: done in {clock.Elapsed.TotalSeconds:F1} s");
-
-        return result with
+        var results = await run(options, options.Store, jobs, ct);
+        foreach (var result in results)
         {
-            AllocatedBytes = GC.GetTotalAllocatedBytes(precise: true) - allocated,
-            Collections = (GC.CollectionCount(0) - gen0, GC.CollectionCount(1) - gen1, GC.CollectionCount(2) - gen2),
-            GcPause = GC.GetTotalPauseDuration() - paused,
-        };
+            Console.WriteLine(result.Line());
+        }
+
+        return results;
+    }
+
+    /// <summary>
+    /// Unmeasured drains for <see cref="BenchmarkOptions.WarmupTime"/>: tiered JIT installs optimized code only after
+    /// methods ran a while, and without this short runs measure tier-0 code. Then a short pause for the tiering to finish.
+    /// </summary>
+    private static async Task WarmUpAsync(BenchmarkOptions options, IReadOnlyList<Scenario> scenarios, CancellationToken ct)
+    {
+        if (options.WarmupTime <= TimeSpan.Zero || scenarios.All(s => s.Name == "multi"))
+        {
+            return;
+        }
+
+        var drain = Catalog.Find("drain")!;
+        foreach (var (run, jobs, lib) in new[]
+                 {
+                     (drain.Durex, options.Store == Stores.Memory ? 20_000 : 5_000, Systems.Durex),
+                     (drain.Hangfire, options.Store == Stores.Memory ? 20_000 : 200, Systems.Hangfire),
+                 })
+        {
+            if (lib == Systems.Hangfire && !options.CompareHangfire)
+            {
+                continue;
+            }
+
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            var rounds = 0;
+            do
+            {
+                await run(options, options.Store, jobs, ct);
+                rounds++;
+            }
+            while (clock.Elapsed < options.WarmupTime);
+
+            Console.Error.WriteLine($"warm-up: {lib}, {rounds} round(s) of {jobs:N0} jobs in {clock.Elapsed.TotalSeconds:F1} s");
+        }
+
+        await Task.Delay(TimeSpan.FromMilliseconds(500), ct);
     }
 }

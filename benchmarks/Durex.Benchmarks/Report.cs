@@ -3,96 +3,82 @@ using System.Globalization;
 using System.Reflection;
 using System.Runtime;
 using System.Runtime.InteropServices;
-using System.Text;
+using Durex.Benchmarks.Backends;
+using Durex.Benchmarks.Scenarios;
 
 namespace Durex.Benchmarks;
 
-/// <summary>Prints the machine header, the aligned results table and the Durex/Hangfire ratio lines.</summary>
+/// <summary>Prints the machine header, then (at the end) the Markdown table of every result and the Durex/Hangfire ratios.</summary>
 internal static class Report
 {
     public static void PrintHeader(BenchmarkOptions options)
     {
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Durex benchmarks, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC"));
-        Console.WriteLine($"machine   {Environment.ProcessorCount} logical processors, {RuntimeInformation.OSDescription.Trim()}, {RuntimeInformation.ProcessArchitecture}");
-        Console.WriteLine($"runtime   {RuntimeInformation.FrameworkDescription}, {BuildKind(typeof(Program).Assembly)} harness, {BuildKind(typeof(Executor).Assembly)} Durex {Version(typeof(Executor).Assembly)}, TieredPGO {OnOff(AppContext.GetData("System.Runtime.TieredPGO"), true)}");
-        Console.WriteLine($"gc        {GcMode()}");
-        Console.WriteLine($"settings  workers {options.Workers}; Durex ClaimBatchSize {options.ClaimBatch:N0}, ApplyBatchSize {options.ApplyBatch:N0}, AddManyAsync chunk {options.Chunk:N0}; " +
-                          $"warm-up {(options.Warmup == 0 ? "off" : $"rounds of {options.Warmup:N0} jobs for {options.WarmupTime.TotalSeconds:F0} s per scenario")}");
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"# Durex benchmarks, {DateTimeOffset.UtcNow:yyyy-MM-dd HH:mm} UTC"));
+        Console.WriteLine($"# machine   {Environment.ProcessorCount} logical processors, {RuntimeInformation.OSDescription.Trim()}, {RuntimeInformation.ProcessArchitecture}");
+        Console.WriteLine($"# runtime   {RuntimeInformation.FrameworkDescription}, {BuildKind(typeof(Program).Assembly)} harness, {BuildKind(typeof(Executor).Assembly)} Durex {Version(typeof(Executor).Assembly)}");
+        Console.WriteLine($"# gc        {GcMode()}");
+        Console.WriteLine($"# settings  store {options.Store}; workers {options.Workers}; Durex ClaimBatchSize {options.ClaimBatch:N0}, ApplyBatchSize {options.ApplyBatch:N0}, " +
+                          $"AddManyAsync chunk {options.Chunk:N0}; warm-up {options.WarmupTime.TotalSeconds:F0} s per library");
+        if (options.Store == Stores.Postgres)
+        {
+            _ = PostgresServer.ConnectionString; // starts the server if needed, so the settings can be printed
+            Console.WriteLine($"# postgres  {PostgresServer.Description}");
+        }
+
         Console.WriteLine();
     }
 
-    public static void PrintResults(IReadOnlyList<ScenarioResult> results)
+    public static void PrintTable(IReadOnlyList<Result> results)
     {
         if (results.Count == 0)
         {
             return;
         }
 
-        string[] headers = ["scenario", "jobs", "workers", "enqueue", "enqueue/s", "drain", "drain/s", "stop", "alloc/job", "GCs 0/1/2", "GC pause", "check"];
-        var rows = results.Select(r => new[]
+        Console.WriteLine();
+        Console.WriteLine("| lib | scenario | store | jobs | workers | figures | check |");
+        Console.WriteLine("| --- | --- | --- | ---: | ---: | --- | --- |");
+        foreach (var r in results)
         {
-            r.Scenario,
-            N(r.Count),
-            N(r.Workers),
-            Seconds(r.Enqueue),
-            N(r.EnqueueRate),
-            Seconds(r.Drain),
-            N(r.DrainRate),
-            Seconds(r.Shutdown),
-            Bytes(r.AllocatedBytes / (double)Math.Max(r.Count, 1)),
-            $"{r.Collections.Gen0}/{r.Collections.Gen1}/{r.Collections.Gen2}",
-            Seconds(r.GcPause),
-            Check(r),
-        }).ToList();
-
-        var widths = headers.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length))).ToArray();
-        Console.WriteLine(Line(headers, widths));
-        Console.WriteLine(string.Join("  ", widths.Select(w => new string('-', w))));
-        foreach (var row in rows)
-        {
-            Console.WriteLine(Line(row, widths));
+            var figures = string.Join(", ", r.Figures.Select(f => $"{f.Key} {f.Value}"));
+            var check = r.NotApplicable ? $"n/a: {r.Problem}" : r.Problem is null ? "ok" : $"FAIL: {r.Problem}";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {r.Lib} | {r.Scenario}{(r.Mode is null ? "" : " " + r.Mode)} | {r.Store} | {r.Jobs:N0} | {r.Workers} | {figures} | {check} |"));
         }
 
-        foreach (var problem in results.Where(r => r.Problem is not null))
+        var pairs = (from d in results
+                     where d.Lib == Systems.Durex && d.Compared is not null
+                     join h in results.Where(h => h.Lib == Systems.Hangfire && !h.NotApplicable)
+                         on (d.Scenario, d.Mode, d.Store) equals (h.Scenario, h.Mode, h.Store)
+                     select (Durex: d, Hangfire: h)).ToList();
+        if (pairs.Count == 0)
         {
-            Console.WriteLine($"{problem.Scenario}: {problem.Problem}");
+            return;
         }
 
         Console.WriteLine();
-        var compared = false;
-        foreach (var group in results.GroupBy(r => r.Group))
+        Console.WriteLine("| scenario | store | figure | durex | hangfire | durex advantage |");
+        Console.WriteLine("| --- | --- | --- | ---: | ---: | ---: |");
+        foreach (var (durex, hangfire) in pairs)
         {
-            var durex = group.FirstOrDefault(r => r.System == Systems.Durex);
-            var hangfire = group.FirstOrDefault(r => r.System == Systems.Hangfire);
-            if (durex is null || hangfire is null)
-            {
-                continue;
-            }
-
-            compared = true;
-            var caveat = durex.Verified && hangfire.Verified ? "" : " (UNVERIFIED: a run failed its check)";
-            Console.WriteLine($"{group.Key} enqueue: durex {N(durex.EnqueueRate)} jobs/s, hangfire {N(hangfire.EnqueueRate)} jobs/s, ratio {Ratio(durex.EnqueueRate, hangfire.EnqueueRate)}{caveat}");
-            Console.WriteLine($"{group.Key} drain: durex {N(durex.DrainRate)} jobs/s, hangfire {N(hangfire.DrainRate)} jobs/s, ratio {Ratio(durex.DrainRate, hangfire.DrainRate)}{caveat}");
-        }
-
-        if (!compared)
-        {
-            foreach (var r in results)
-            {
-                Console.WriteLine($"{r.Group} drain: {r.System} {N(r.DrainRate)} jobs/s");
-            }
+            var (key, higherIsBetter) = durex.Compared!.Value;
+            var d = durex.Figure(key);
+            var h = hangfire.Figure(key);
+            var ratio = d is > 0 && h is > 0 ? (higherIsBetter ? d.Value / h.Value : h.Value / d.Value).ToString("F1", CultureInfo.InvariantCulture) + "x" : "n/a";
+            var caveat = durex.Failed || hangfire.Failed ? " (a run failed its check)" : "";
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"| {durex.Scenario}{(durex.Mode is null ? "" : " " + durex.Mode)} | {durex.Store} | {key} | {Figure(d)} | {Figure(h)} | {ratio}{caveat} |"));
         }
     }
+
+    private static string Figure(double? value) =>
+        value is not { } v ? "n/a" : v >= 100 ? v.ToString("N0", CultureInfo.InvariantCulture) : v.ToString("N2", CultureInfo.InvariantCulture);
 
     private static string GcMode()
     {
         var mode = GCSettings.IsServerGC ? "server" : "workstation";
-        var concurrent = OnOff(AppContext.GetData("System.GC.Concurrent"), true) == "on" ? "concurrent" : "non-concurrent";
-        var source = Environment.GetEnvironmentVariable("DOTNET_gcServer") ?? Environment.GetEnvironmentVariable("COMPlus_gcServer");
-        var origin = source is null
-            ? "from the project's <ServerGarbageCollection>false</ServerGarbageCollection>; DOTNET_gcServer=1 switches"
-            : $"from DOTNET_gcServer={source}";
-        return $"{mode}, {concurrent} ({origin}), latency mode {GCSettings.LatencyMode}, heap limit {Bytes(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes)}";
+        var concurrent = AppContext.GetData("System.GC.Concurrent") is not false and not "false" ? "concurrent" : "non-concurrent";
+        return $"{mode}, {concurrent}, heap limit {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1 << 20):N0} MiB (DOTNET_gcServer=1 switches to server GC)";
     }
 
     private static string Version(Assembly assembly) =>
@@ -100,43 +86,4 @@ internal static class Report
 
     private static string BuildKind(Assembly assembly) =>
         assembly.GetCustomAttribute<DebuggableAttribute>()?.IsJITOptimizerDisabled == true ? "DEBUG (unoptimized!)" : "Release";
-
-    private static string OnOff(object? value, bool fallback) =>
-        (value is bool b ? b : value is string s && bool.TryParse(s, out var parsed) ? parsed : fallback) ? "on" : "off";
-
-    private static string Check(ScenarioResult r) =>
-        r.TimedOut ? $"TIMEOUT ({N(r.Executed)} ran)"
-        : r.Executed != r.Count ? $"FAIL ({N(r.Executed)} ran)"
-        : r.Problem is not null ? "FAIL (see below)"
-        : "ok";
-
-    private static string Line(string[] cells, int[] widths)
-    {
-        var line = new StringBuilder();
-        for (var i = 0; i < cells.Length; i++)
-        {
-            if (i > 0)
-            {
-                line.Append("  ");
-            }
-
-            // Text columns left-aligned, numbers right-aligned.
-            line.Append(i == 0 || i == cells.Length - 1 ? cells[i].PadRight(widths[i]) : cells[i].PadLeft(widths[i]));
-        }
-
-        return line.ToString().TrimEnd();
-    }
-
-    private static string N(double value) => value.ToString("N0", CultureInfo.InvariantCulture);
-
-    private static string Seconds(TimeSpan value) => value.TotalSeconds.ToString("F2", CultureInfo.InvariantCulture) + " s";
-
-    private static string Ratio(double a, double b) =>
-        b <= 0 ? "n/a" : (a / b).ToString("F1", CultureInfo.InvariantCulture) + "x";
-
-    private static string Bytes(double bytes) =>
-        bytes >= 1 << 30 ? (bytes / (1 << 30)).ToString("F1", CultureInfo.InvariantCulture) + " GiB"
-        : bytes >= 1 << 20 ? (bytes / (1 << 20)).ToString("F1", CultureInfo.InvariantCulture) + " MiB"
-        : bytes >= 1 << 10 ? (bytes / (1 << 10)).ToString("F1", CultureInfo.InvariantCulture) + " KiB"
-        : bytes.ToString("F0", CultureInfo.InvariantCulture) + " B";
 }

@@ -1,4 +1,4 @@
-namespace Durex.Benchmarks.Sqlite;
+namespace Durex.Benchmarks;
 
 /// <summary>A fresh database file per run, in a directory deleted when the process exits.</summary>
 internal static class TempFiles
