@@ -31,6 +31,9 @@ public sealed class MemoryStore : ICommandStore
     private readonly PriorityQueue<Row, (long ReadyTicks, long Stamp)> _scheduled = new();
     private readonly Dictionary<string, Guid> _uniqueKeys = new(StringComparer.Ordinal);
     private readonly HashSet<Row> _started = [];
+
+    // Fan-in children by continuation, in insertion order: a continuation reads its children without a scan of every row.
+    private readonly Dictionary<Guid, List<Row>> _children = [];
     private readonly long[] _counts = new long[Enum.GetValues<CommandStatus>().Length];
     private readonly StoreObservers _observers = new();
     private long _stamp;
@@ -431,6 +434,12 @@ public sealed class MemoryStore : ICommandStore
                 {
                     _rows.Remove(row.Id);
                     _counts[(int)row.Status]--;
+                    _children.Remove(row.Id);
+                    if (row.AwaitedBy is { } parent && _children.TryGetValue(parent, out var siblings))
+                    {
+                        siblings.Remove(row);
+                    }
+
                     deleted++;
                 }
             }
@@ -533,11 +542,9 @@ public sealed class MemoryStore : ICommandStore
         lock (_gate)
         {
             ThrowIfDisposed();
-            IReadOnlyList<CommandInstance> children = _rows.Values
-                .Where(r => r.AwaitedBy == continuationId)
-                .OrderBy(r => r.InsertOrder)
-                .Select(r => r.Snapshot())
-                .ToList();
+            IReadOnlyList<CommandInstance> children = _children.TryGetValue(continuationId, out var rows)
+                ? rows.Select(r => r.Snapshot()).ToList()
+                : [];
             return ValueTask.FromResult(children);
         }
     }
@@ -601,9 +608,19 @@ public sealed class MemoryStore : ICommandStore
 
     private void Insert(CommandInstance command)
     {
-        var row = new Row(command, ++_stamp);
+        var row = new Row(command);
         _rows.Add(row.Id, row);
         _counts[(int)row.Status]++;
+        if (row.AwaitedBy is { } continuation)
+        {
+            if (!_children.TryGetValue(continuation, out var siblings))
+            {
+                _children[continuation] = siblings = [];
+            }
+
+            siblings.Add(row);
+        }
+
         if (row.Status == CommandStatus.Started)
         {
             _started.Add(row);
@@ -744,11 +761,10 @@ public sealed class MemoryStore : ICommandStore
     private readonly record struct ReadyKey(int Priority, long ReadyTicks, long Stamp);
 
     /// <summary>The mutable stored form of a command.</summary>
-    private sealed class Row(CommandInstance c, long insertOrder)
+    private sealed class Row(CommandInstance c)
     {
         public readonly Guid Id = c.Id;
         public readonly string Name = c.Name;
-        public readonly long InsertOrder = insertOrder;
         public readonly List<HistoryEvent> Events = CreatedEvents(c);
         public CommandStatus Status = c.Status;
         public ReadOnlyMemory<byte> Payload = c.Payload;
