@@ -85,7 +85,7 @@ internal static class Program
     /// </summary>
     private static async Task WarmUpAsync(BenchmarkOptions options, IReadOnlyList<Scenario> scenarios, CancellationToken ct)
     {
-        if (options.WarmupTime <= TimeSpan.Zero || scenarios.All(s => s.Name == "multi"))
+        if (options.WarmupTime <= TimeSpan.Zero || scenarios.All(s => s.Name is "multi" or "pgbench"))
         {
             return;
         }

@@ -35,6 +35,8 @@ internal static class Catalog
             s => s == Stores.Memory ? 200_000 : 50_000, _ => 0, DurexScenarios.ScaleAsync, HangfireScenarios.ScaleAsync),
         new("multi", "drain of N commands by 1, 2 and 4 executor processes on one PostgreSQL database, each command exactly once",
             _ => 100_000, _ => 0, DurexScenarios.MultiAsync, HangfireScenarios.MultiAsync),
+        new("pgbench", "PostgreSQL alone running the drain's claim and apply SQL (pgbench, 2 connections, 500 a round): the server's share of a drain",
+            _ => 100_000, _ => 0, PgbenchScenario.RunAsync, HangfireScenarios.NoEquivalentAsync),
     ];
 
     public static Scenario? Find(string name) => All.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.Ordinal));

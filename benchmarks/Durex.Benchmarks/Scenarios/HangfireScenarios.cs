@@ -136,6 +136,9 @@ internal static class HangfireScenarios
     public static Task<IReadOnlyList<Result>> MultiAsync(BenchmarkOptions options, string store, int jobs, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<Result>>([NotApplicable("multi", store, jobs, options, null, "measured for Durex only")]);
 
+    public static Task<IReadOnlyList<Result>> NoEquivalentAsync(BenchmarkOptions options, string store, int jobs, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<Result>>([NotApplicable("pgbench", store, jobs, options, null, "a measurement of Durex's own SQL")]);
+
     /// <summary>Starts a server, waits for <paramref name="done"/>, stops it; true when the timeout ran out.</summary>
     private static async Task<bool> RunServerUntilAsync(HangfireBackend backend, BenchmarkOptions options, Func<bool> done, CancellationToken ct)
     {

@@ -9,6 +9,7 @@ internal sealed class Measure
     private readonly Func<bool, Task<ServerCounters?>> _counters;
     private ServerCounters? _before;
     private long _allocated;
+    private TimeSpan _paused;
     private long _started;
 
     private Measure(Func<bool, Task<ServerCounters?>> counters) => _counters = counters;
@@ -20,6 +21,7 @@ internal sealed class Measure
         var measure = new Measure(counters);
         measure._before = await counters(true);
         measure._allocated = GC.GetTotalAllocatedBytes(precise: true);
+        measure._paused = GC.GetTotalPauseDuration();
         measure._started = Stopwatch.GetTimestamp();
         return measure;
     }
@@ -38,7 +40,8 @@ internal sealed class Measure
         result.Add("jobs_per_s", jobs / Math.Max(Elapsed.TotalSeconds, 1e-9)).Add("seconds", Elapsed.TotalSeconds, "F2");
         if (durex)
         {
-            result.Add("alloc_bytes_per_job", (GC.GetTotalAllocatedBytes(precise: true) - _allocated) / (double)Math.Max(jobs, 1));
+            result.Add("alloc_bytes_per_job", (GC.GetTotalAllocatedBytes(precise: true) - _allocated) / (double)Math.Max(jobs, 1))
+                .Add("gc_pause_share", (GC.GetTotalPauseDuration() - _paused) / Elapsed, "F2");
         }
 
         if (_before is { } before && await _counters(false) is { } after)
