@@ -646,6 +646,37 @@ public abstract partial class EngineConformanceTests
         release.SetResult();
     }
 
+    [SkippableFact]
+    public async Task Stop_with_a_cancelled_token_still_hands_back_claimed_commands_nobody_started()
+    {
+        UseExecutor(o => o.Parallelism = 1);
+        var started = new TaskCompletionSource();
+        var release = new TaskCompletionSource();
+        Executor.Handle("stubborn", async (_, _) =>
+        {
+            started.TrySetResult();
+            await release.Task; // ignores its token
+            return CommandResult.Empty;
+        });
+        Handle("queued");
+        var stubborn = await AddAsync(new CommandSpec("stubborn") { Priority = 1 });
+        var queued = await AddAsync(new CommandSpec("queued"));
+        var claimedBoth = Tap.NextAsync(nameof(ICommandStore.ClaimAsync), r => ((IReadOnlyList<CommandInstance>)r!).Any(c => c.Id == queued.Id));
+        await StartAsync();
+        await started.Task.WaitAsync(HangGuard);
+        await claimedBoth.WaitAsync(HangGuard);
+
+        await Executor.StopAsync(new CancellationToken(canceled: true)).WaitAsync(HangGuard);
+
+        // The claim nobody started went back at once, untouched; only the abandoned attempt keeps its lease.
+        var back = await GetAsync(queued.Id);
+        Assert.Equal(CommandStatus.Pending, back.Status);
+        Assert.Equal(0, back.Attempt);
+        Assert.Null(back.LeaseOwner);
+        Assert.Equal(CommandStatus.Started, await StatusOf(stubborn.Id));
+        release.SetResult();
+    }
+
     // ---------------------------------------------------------------- queries and statistics
 
     [SkippableFact]

@@ -503,6 +503,9 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
                 Task.Run(new Engine.Retention(pipeline).RunAsync));
         }
 
+        /// <summary>How long a stop whose token was cancelled still waits for the store to take the outcomes already produced.</summary>
+        private static readonly TimeSpan AbandonGrace = TimeSpan.FromSeconds(5);
+
         public async Task StopAsync(ExecutorOptions options, ILogger logger, CancellationToken cancellationToken)
         {
             Pipeline.Stopping.Cancel();
@@ -532,6 +535,16 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
+                // Outcomes already produced (finished attempts, claims handed back) are still written: dropping them would
+                // run those commands again once their leases expire. Only a store that cannot take them in time is given up.
+                try
+                {
+                    await Completer.WaitAsync(AbandonGrace, TimeProvider.System).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    Log.OutcomesAbandoned(logger, Pipeline.InflightCount);
+                }
             }
 
             await Pipeline.Finished.CancelAsync().ConfigureAwait(false);

@@ -9,6 +9,8 @@ namespace Durex.Engine;
 /// </summary>
 internal sealed class LeaseKeeper(Pipeline pipeline, TimeSpan rescueInterval)
 {
+    private static readonly TimeSpan MinimumPeriod = TimeSpan.FromMilliseconds(1); // PeriodicTimer's smallest period
+
     private readonly ExecutorContext _context = pipeline.Context;
 
     public async Task RunAsync()
@@ -20,7 +22,8 @@ internal sealed class LeaseKeeper(Pipeline pipeline, TimeSpan rescueInterval)
 
         // A periodic timer, not a delay armed after each round: a tick that falls while a round waits on the store is
         // kept and served next, so no renewal is skipped however slow the store or however the clock is advanced.
-        using var timer = new PeriodicTimer(renewEvery < rescueInterval ? renewEvery : rescueInterval, time);
+        var period = renewEvery < rescueInterval ? renewEvery : rescueInterval;
+        using var timer = new PeriodicTimer(period < MinimumPeriod ? MinimumPeriod : period, time);
         try
         {
             do
@@ -30,8 +33,8 @@ internal sealed class LeaseKeeper(Pipeline pipeline, TimeSpan rescueInterval)
                     await RenewAsync(token).ConfigureAwait(false);
                     if (time.GetUtcNow() >= nextRescue)
                     {
-                        nextRescue = time.GetUtcNow() + rescueInterval;
                         await RescueAsync(token).ConfigureAwait(false);
+                        nextRescue = time.GetUtcNow() + rescueInterval; // a failed rescue is retried on the next tick
                     }
                 }
                 catch (Exception ex) when (!token.IsCancellationRequested)
