@@ -10,9 +10,12 @@ namespace Durex.Benchmarks.Backends;
 /// </summary>
 internal abstract class DurexBackend : IAsyncDisposable
 {
-    private readonly List<IAsyncDisposable> _handles = [];
+    private readonly List<ICommandStore> _handles = [];
 
     public abstract string Store { get; }
+
+    /// <summary>Every store handle opened so far.</summary>
+    protected IReadOnlyList<ICommandStore> Handles => _handles;
 
     /// <summary>The store the executors of the run use.</summary>
     public ICommandStore Primary { get; private set; } = null!;
@@ -117,7 +120,8 @@ internal sealed class PostgresBackend : DurexBackend
 
     public override string WorkerArguments => $"--schema {_schema}";
 
-    public override async Task<ServerCounters?> CountersAsync(bool startPhase) => await PostgresServer.CountersAsync(startPhase);
+    public override async Task<ServerCounters?> CountersAsync(bool startPhase) =>
+        await PostgresServer.CountersAsync(startPhase, Handles.OfType<PostgresStore>().Select(s => s.DataSource));
 
     /// <summary>One INSERT … generate_series: the rows and their three history events, as a drained command leaves them.</summary>
     public override async Task PrefillCompletedAsync(int count, CancellationToken cancellationToken)

@@ -47,8 +47,17 @@ internal static class PostgresServer
     /// pg_stat_statements): its entries are evicted when there are many (every run has its own schema, so its own
     /// statement texts), which would make differences of running totals wrong.
     /// </remarks>
-    public static async Task<ServerCounters> CountersAsync(bool startPhase)
+    public static async Task<ServerCounters> CountersAsync(bool startPhase, IEnumerable<NpgsqlDataSource>? dataSources = null)
     {
+        // A backend publishes its counters at most once a second and, once idle, may hold them back for up to 10 s;
+        // a backend that exits publishes them at once. So close every idle pooled connection first (Hangfire's pools
+        // and the stores' data sources), then give the server a moment.
+        NpgsqlConnection.ClearAllPools();
+        foreach (var dataSource in dataSources ?? [])
+        {
+            dataSource.Clear();
+        }
+
         await Task.Delay(TimeSpan.FromMilliseconds(1200));
         await using var connection = await OpenAsync(CancellationToken.None);
         await using var command = new NpgsqlCommand(

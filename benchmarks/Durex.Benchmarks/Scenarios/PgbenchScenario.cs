@@ -55,9 +55,11 @@ internal static class PgbenchScenario
         };
         var measure = await Measure.StartAsync(backend.CountersAsync);
         using var process = Process.Start(start)!;
-        var output = await process.StandardOutput.ReadToEndAsync(ct);
-        var errors = await process.StandardError.ReadToEndAsync(ct);
-        await process.WaitForExitAsync(ct);
+        await using var kill = ct.Register(() => process.Kill());
+        var reading = Task.WhenAll(process.StandardOutput.ReadToEndAsync(ct), process.StandardError.ReadToEndAsync(ct)); // both, or a full pipe blocks pgbench
+        await process.WaitForExitAsync(ct).WaitAsync(options.Timeout, ct);
+        var texts = await reading;
+        var (output, errors) = (texts[0], texts[1]);
         measure.Stop();
         await measure.ReportAsync(result, jobs, durex: false);
 

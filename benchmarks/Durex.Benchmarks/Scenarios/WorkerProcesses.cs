@@ -42,7 +42,7 @@ internal static class WorkerProcesses
 
             foreach (var process in processes)
             {
-                var line = await process.StandardOutput.ReadLineAsync(ct);
+                var line = await process.StandardOutput.ReadLineAsync(ct).AsTask().WaitAsync(options.Timeout, ct);
                 if (line != "ready")
                 {
                     throw new InvalidOperationException($"a worker process said '{line}' instead of 'ready'");
@@ -59,7 +59,7 @@ internal static class WorkerProcesses
             var executed = new int[count];
             for (var i = 0; i < count; i++)
             {
-                var line = await processes[i].StandardOutput.ReadLineAsync(ct) ?? "";
+                var line = await processes[i].StandardOutput.ReadLineAsync(ct).AsTask().WaitAsync(options.Timeout, ct) ?? ""; // killed below on a timeout
                 executed[i] = line.StartsWith("done ", StringComparison.Ordinal) ? int.Parse(line[5..], CultureInfo.InvariantCulture) : -1;
             }
 
