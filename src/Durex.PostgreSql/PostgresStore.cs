@@ -62,7 +62,10 @@ public sealed partial class PostgresStore : ICommandStore
     /// <summary>The LISTEN/NOTIFY channel of this store's tables.</summary>
     public string NotificationChannel => _schema.Channel;
 
-    /// <summary>The data source the store uses.</summary>
+    /// <summary>
+    /// The data source the store uses. One the store built from a connection string skips the reset on close (see the
+    /// constructor): do not rely on session state left on its connections.
+    /// </summary>
     public NpgsqlDataSource DataSource => _dataSource;
 
     /// <summary>The schema version this library creates and understands.</summary>
