@@ -191,6 +191,24 @@ public abstract class StoreConformanceTests : StoreTestBase
         await Store.EnqueueAsync([New("a", b => b.UniqueKey("k"))]);
     }
 
+    [SkippableFact]
+    public async Task Purged_fan_in_children_are_no_longer_listed_for_their_continuation()
+    {
+        var (continuation, _) = await SpawnFanInAsync(3);
+        for (var i = 0; i < 3; i++)
+        {
+            await FinishChildAsync(CommandStatus.Completed);
+        }
+
+        var then = Assert.Single(await Store.ClaimAsync(Claim(names: ["then"])));
+        await Store.ApplyAsync([Outcome(then, CommandStatus.Completed, Now)]);
+        Assert.Equal(3, (await Store.GetFanInChildrenAsync(continuation.Id)).Count);
+
+        Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(await Store.PurgeAsync(new PurgeRequest { Statuses = [CommandStatus.Completed], CompletedBefore = Now }) >= 4);
+        Assert.Empty(await Store.GetFanInChildrenAsync(continuation.Id));
+    }
+
     [SkippableTheory]
     [InlineData(CommandStatus.Failed)]
     [InlineData(CommandStatus.DeadLetter)]

@@ -422,6 +422,7 @@ public sealed class MemoryStore : ICommandStore
         {
             ThrowIfDisposed();
             var limit = request.Limit ?? int.MaxValue;
+            HashSet<Guid>? orphaned = null; // continuations that lost children: their lists are compacted once at the end
             foreach (var row in _rows.Values.ToList())
             {
                 if (deleted >= limit)
@@ -435,12 +436,20 @@ public sealed class MemoryStore : ICommandStore
                     _rows.Remove(row.Id);
                     _counts[(int)row.Status]--;
                     _children.Remove(row.Id);
-                    if (row.AwaitedBy is { } parent && _children.TryGetValue(parent, out var siblings))
+                    if (row.AwaitedBy is { } parent)
                     {
-                        siblings.Remove(row);
+                        (orphaned ??= []).Add(parent);
                     }
 
                     deleted++;
+                }
+            }
+
+            foreach (var parent in orphaned ?? [])
+            {
+                if (_children.TryGetValue(parent, out var siblings) && siblings.RemoveAll(r => !_rows.ContainsKey(r.Id)) > 0 && siblings.Count == 0)
+                {
+                    _children.Remove(parent);
                 }
             }
         }
@@ -601,6 +610,7 @@ public sealed class MemoryStore : ICommandStore
             _scheduled.Clear();
             _uniqueKeys.Clear();
             _started.Clear();
+            _children.Clear();
         }
 
         return ValueTask.CompletedTask;
