@@ -29,7 +29,10 @@ public sealed class ExecutorOptions
     /// <summary>Safety-net poll interval: the producer wakes on enqueue signals and ready times, and at least this often. Default 1 s.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>Most commands claimed in one store round trip. Default 100.</summary>
+    /// <summary>
+    /// Most commands claimed in one store round trip. Default 100. An executor holds at most
+    /// <see cref="Parallelism"/> + 2 × this many commands (running, waiting for a worker, or waiting for their outcome to be written).
+    /// </summary>
     public int ClaimBatchSize { get; set; } = 100;
 
     /// <summary>Most outcomes applied in one store round trip. Default 500.</summary>
