@@ -1,5 +1,6 @@
 using System.Text;
 using Npgsql;
+using Durex.Storage;
 using NpgsqlTypes;
 
 namespace Durex.PostgreSql;
@@ -90,10 +91,10 @@ internal static class CommandArrays
             payload[i] = Rows.PayloadBytes(c.Payload);
             attempt[i] = c.Attempt;
             retries[i] = c.Retries;
-            sequence[i] = Rows.JsonArray(c.Sequence);
+            sequence[i] = StoreJson.WriteStringArray(c.Sequence);
             parent[i] = c.ParentId;
             priority[i] = c.Priority;
-            tags[i] = Rows.JsonArray(c.Tags);
+            tags[i] = StoreJson.WriteStringArray(c.Tags);
             uniqueKey[i] = c.UniqueKey;
             traceId[i] = c.TraceId;
             correlationId[i] = c.CorrelationId;

@@ -1,6 +1,3 @@
-using System.Buffers;
-using System.Text;
-using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -97,27 +94,4 @@ internal static class Rows
 
     /// <summary>The payload to store: empty payloads are stored as an empty byte string.</summary>
     public static byte[] PayloadBytes(ReadOnlyMemory<byte> payload) => payload.IsEmpty ? [] : payload.ToArray();
-
-    /// <summary>A string list as a JSON array text (a row's array inside an <c>unnest</c> of rows).</summary>
-    public static string? JsonArray(IReadOnlyList<string> values)
-    {
-        if (values.Count == 0)
-        {
-            return null;
-        }
-
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartArray();
-            foreach (var value in values)
-            {
-                writer.WriteStringValue(value);
-            }
-
-            writer.WriteEndArray();
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
 }

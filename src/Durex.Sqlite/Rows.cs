@@ -1,6 +1,4 @@
-using System.Buffers;
-using System.Text;
-using System.Text.Json;
+using Durex.Storage;
 using Microsoft.Data.Sqlite;
 
 namespace Durex.Sqlite;
@@ -35,48 +33,10 @@ internal static class Rows
     public static string? ReadText(SqliteDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
     /// <summary>A string list as a JSON array (tags are searched with <c>json_each</c>); null when empty.</summary>
-    public static object List(IReadOnlyCollection<string> items)
-    {
-        if (items.Count == 0)
-        {
-            return DBNull.Value;
-        }
+    public static object List(IReadOnlyCollection<string> items) => (object?)StoreJson.WriteStringArray(items) ?? DBNull.Value;
 
-        var buffer = new ArrayBufferWriter<byte>(64);
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartArray();
-            foreach (var item in items)
-            {
-                writer.WriteStringValue(item);
-            }
-
-            writer.WriteEndArray();
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
-
-    public static IReadOnlyList<string> ReadList(SqliteDataReader reader, int ordinal)
-    {
-        if (reader.IsDBNull(ordinal))
-        {
-            return [];
-        }
-
-        var json = Encoding.UTF8.GetBytes(reader.GetString(ordinal));
-        var items = new List<string>();
-        var parser = new Utf8JsonReader(json);
-        while (parser.Read())
-        {
-            if (parser.TokenType == JsonTokenType.String)
-            {
-                items.Add(parser.GetString()!);
-            }
-        }
-
-        return items;
-    }
+    public static IReadOnlyList<string> ReadList(SqliteDataReader reader, int ordinal) =>
+        StoreJson.ReadStringArray(reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal));
 
     /// <summary>Binds every column of <paramref name="c"/> to parameters 1…30 of an insert in <see cref="Schema.Columns"/> order.</summary>
     public static void Bind(RawStatement s, CommandInstance c)
@@ -148,25 +108,8 @@ internal static class Rows
         FanInFailed = r.GetInt32(29) != 0,
     };
 
-    private static IReadOnlyList<string> ReadList(RawStatement r, int column)
-    {
-        if (r.IsNull(column))
-        {
-            return [];
-        }
-
-        var items = new List<string>();
-        var parser = new Utf8JsonReader(r.GetBlob(column));
-        while (parser.Read())
-        {
-            if (parser.TokenType == JsonTokenType.String)
-            {
-                items.Add(parser.GetString()!);
-            }
-        }
-
-        return items;
-    }
+    private static IReadOnlyList<string> ReadList(RawStatement r, int column) =>
+        r.IsNull(column) ? [] : StoreJson.ReadStringArray(r.GetBlob(column));
 
     /// <summary>Reads a row selected with <see cref="Schema.Columns"/> starting at <paramref name="o"/>.</summary>
     public static CommandInstance ReadCommand(SqliteDataReader r, int o = 0) => new()
