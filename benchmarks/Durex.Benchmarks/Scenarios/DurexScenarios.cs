@@ -124,14 +124,11 @@ internal static class DurexScenarios
 
     public static async Task<IReadOnlyList<Result>> WorkflowAsync(BenchmarkOptions options, string store, int jobs, CancellationToken ct)
     {
-        var results = new List<Result>();
+        var results = new List<Result>(2);
 
         // Sequences of three steps: each step passes its data on with ContinueSequence.
-        var sequences = Math.Max(1, jobs / 3);
-        await using (var backend = await DurexBackend.CreateAsync(store, ct))
+        results.Add(await RunWorkflowAsync(options, store, "sequence3", Math.Max(1, jobs / 3), 3, (executor, finished) =>
         {
-            var finished = new JobCounter();
-            await using var executor = NewExecutor(backend.Primary, options);
             executor.Handle("step1", (ctx, _) => ValueTask.FromResult(ctx.ContinueSequence()));
             executor.Handle("step2", (ctx, _) => ValueTask.FromResult(ctx.ContinueSequence()));
             executor.Handle("step3", (_, _) =>
@@ -139,29 +136,12 @@ internal static class DurexScenarios
                 finished.Increment();
                 return ValueTask.FromResult(CommandResult.Empty);
             });
-            var done = finished.WhenReaches(sequences);
-            for (var added = 0; added < sequences; added += options.Chunk)
-            {
-                await executor.AddManyAsync(Enumerable.Range(0, Math.Min(options.Chunk, sequences - added))
-                    .Select(_ => new CommandSpec("step1") { Sequence = { "step2", "step3" } }).ToArray(), ct);
-            }
-
-            var measure = await Measure.StartAsync(backend.CountersAsync);
-            await executor.StartAsync(ct);
-            var timedOut = !await done.WaitUntil(options.Timeout, ct);
-            measure.Stop();
-            await executor.StopAsync(CancellationToken.None);
-            var result = await measure.ReportAsync(Durex("workflow", store, sequences, options, "sequence3"), sequences);
-            result.Add("steps_per_s", sequences * 3 / measure.Elapsed.TotalSeconds);
-            results.Add(Check(result, finished.Value, sequences, timedOut));
-        }
+            return new CommandSpec("step1") { Sequence = { "step2", "step3" } };
+        }, ct));
 
         // Fan-out of 10 children and a continuation that runs when all of them completed.
-        var fans = Math.Max(1, jobs / 12);
-        await using (var backend = await DurexBackend.CreateAsync(store, ct))
+        results.Add(await RunWorkflowAsync(options, store, "fanout10", Math.Max(1, jobs / 12), 12, (executor, joined) =>
         {
-            var joined = new JobCounter();
-            await using var executor = NewExecutor(backend.Primary, options);
             executor.Handle("fan", (_, _) => ValueTask.FromResult(
                 CommandResult.SpawnThen(Enumerable.Range(0, 10).Select(_ => new CommandSpec("leaf")), new CommandSpec("join"))));
             executor.Handle("leaf", (_, _) => ValueTask.FromResult(CommandResult.Empty));
@@ -174,21 +154,8 @@ internal static class DurexScenarios
 
                 return ValueTask.FromResult(CommandResult.Empty);
             });
-            var done = joined.WhenReaches(fans);
-            for (var added = 0; added < fans; added += options.Chunk)
-            {
-                await executor.AddManyAsync(Enumerable.Range(0, Math.Min(options.Chunk, fans - added)).Select(_ => new CommandSpec("fan")).ToArray(), ct);
-            }
-
-            var measure = await Measure.StartAsync(backend.CountersAsync);
-            await executor.StartAsync(ct);
-            var timedOut = !await done.WaitUntil(options.Timeout, ct);
-            measure.Stop();
-            await executor.StopAsync(CancellationToken.None);
-            var result = await measure.ReportAsync(Durex("workflow", store, fans, options, "fanout10"), fans);
-            result.Add("commands_per_s", fans * 12 / measure.Elapsed.TotalSeconds);
-            results.Add(Check(result, joined.Value, fans, timedOut));
-        }
+            return new CommandSpec("fan");
+        }, ct));
 
         return results;
     }
@@ -251,19 +218,46 @@ internal static class DurexScenarios
         return executor;
     }
 
-    internal static async Task AddNoopsAsync(Executor executor, int jobs, int chunk, CancellationToken ct)
+    internal static Task AddNoopsAsync(Executor executor, int jobs, int chunk, CancellationToken ct) =>
+        AddManyAsync(executor, jobs, chunk, () => new CommandSpec(Noop), ct);
+
+    private static async Task AddManyAsync(Executor executor, int count, int chunk, Func<CommandSpec> spec, CancellationToken ct)
     {
-        var specs = new List<CommandSpec>(Math.Min(chunk, jobs));
-        for (var added = 0; added < jobs; added += specs.Count)
+        var specs = new List<CommandSpec>(Math.Min(chunk, count));
+        for (var added = 0; added < count; added += specs.Count)
         {
             specs.Clear();
-            for (var i = 0; i < Math.Min(chunk, jobs - added); i++)
+            for (var i = 0; i < Math.Min(chunk, count - added); i++)
             {
-                specs.Add(new CommandSpec(Noop));
+                specs.Add(spec());
             }
 
             await executor.AddManyAsync(specs, ct);
         }
+    }
+
+    /// <summary>
+    /// One workflow measurement: <paramref name="register"/> adds the handlers (counting finished workflows) and returns
+    /// the spec that starts one; <paramref name="count"/> of them are enqueued, then drained.
+    /// </summary>
+    private static async Task<Result> RunWorkflowAsync(BenchmarkOptions options, string store, string mode, int count, int commandsEach,
+        Func<Executor, JobCounter, CommandSpec> register, CancellationToken ct)
+    {
+        await using var backend = await DurexBackend.CreateAsync(store, ct);
+        var finished = new JobCounter();
+        await using var executor = NewExecutor(backend.Primary, options);
+        var first = register(executor, finished);
+        var done = finished.WhenReaches(count);
+        await AddManyAsync(executor, count, options.Chunk, first.Clone, ct);
+
+        var measure = await Measure.StartAsync(backend.CountersAsync);
+        await executor.StartAsync(ct);
+        var timedOut = !await done.WaitUntil(options.Timeout, ct);
+        measure.Stop();
+        await executor.StopAsync(CancellationToken.None);
+        var result = await measure.ReportAsync(Durex("workflow", store, count, options, mode), count);
+        result.Add("commands_per_s", count * commandsEach / measure.Elapsed.TotalSeconds);
+        return Check(result, finished.Value, count, timedOut);
     }
 
     internal static Result LatencyResult(Result result, LatencyRecorder recorder, BenchmarkOptions options, int jobs, TimeSpan sending, bool complete)

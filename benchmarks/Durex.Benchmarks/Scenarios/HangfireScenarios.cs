@@ -117,7 +117,7 @@ internal static class HangfireScenarios
             measure.Stop();
             server.SendStop();
             var result = await measure.ReportAsync(Hangfire("workflow", store, sequences, options, "sequence3"), sequences, durex: false);
-            result.Add("steps_per_s", sequences * 3 / measure.Elapsed.TotalSeconds);
+            result.Add("commands_per_s", sequences * 3 / measure.Elapsed.TotalSeconds);
             return
             [
                 Check(result, HangfireJobs.Counter.Value / 3, sequences, timedOut),
