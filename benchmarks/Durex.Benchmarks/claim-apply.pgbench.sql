@@ -3,8 +3,7 @@
 -- history events per command. pgbench's transactions per second x 500 = commands per second PostgreSQL itself can
 -- drain with this SQL on this machine, with no client work at all.
 BEGIN;
-SET LOCAL enable_sort = off;
-SET LOCAL jit = off;
+SELECT set_config('enable_sort', 'off', true), set_config('jit', 'off', true);
 WITH chosen AS (
     SELECT ctid FROM :schema.commands
     WHERE status IN ('PENDING', 'REPEATING') AND ready_at <= now() AND name = ANY('{noop}')

@@ -28,10 +28,10 @@ public sealed partial class PostgresStore
 
         var (cancelled, work) = await CancelRowsAsync(connection, transaction, rows, now, _ => reason, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        NotifyCancelled([id]);
+        _observers.Cancelled([id]);
         if (work)
         {
-            NotifyWork();
+            _observers.WorkAvailable();
         }
 
         return cancelled[0];
@@ -57,10 +57,10 @@ public sealed partial class PostgresStore
         var (_, work) = await CancelRowsAsync(connection, transaction, rows, now, _ => $"Cancelled by tag '{tag}'.", cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         var ids = rows.ConvertAll(r => r.Id);
-        NotifyCancelled(ids);
+        _observers.Cancelled(ids);
         if (work)
         {
-            NotifyWork();
+            _observers.WorkAvailable();
         }
 
         return ids;
@@ -221,7 +221,7 @@ public sealed partial class PostgresStore
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        NotifyWork();
+        _observers.WorkAvailable();
         return requeued;
     }
 

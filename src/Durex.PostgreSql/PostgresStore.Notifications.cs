@@ -22,11 +22,10 @@ public sealed partial class PostgresStore
         lock (_gate)
         {
             ThrowIfDisposed();
-            _observers = [.. _observers, observer];
             _listener ??= new Listener(this);
         }
 
-        return new Subscription(this, observer);
+        return _observers.Subscribe(observer);
     }
 
     /// <summary>The listening connection (tests watch it), or null before the first subscription.</summary>
@@ -65,22 +64,6 @@ public sealed partial class PostgresStore
         await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    private void NotifyWork()
-    {
-        foreach (var observer in Volatile.Read(ref _observers))
-        {
-            observer.OnWorkAvailable();
-        }
-    }
-
-    private void NotifyCancelled(IReadOnlyList<Guid> ids)
-    {
-        foreach (var observer in Volatile.Read(ref _observers))
-        {
-            observer.OnCancelled(ids);
-        }
-    }
-
     private void OnNotification(string payload)
     {
         var parts = payload.Split('|', 3);
@@ -91,7 +74,7 @@ public sealed partial class PostgresStore
 
         if (parts[0] == "w")
         {
-            NotifyWork();
+            _observers.WorkAvailable();
         }
         else if (parts[0] == "c" && parts.Length == 3)
         {
@@ -106,18 +89,7 @@ public sealed partial class PostgresStore
 
             if (ids.Count > 0)
             {
-                NotifyCancelled(ids);
-            }
-        }
-    }
-
-    private sealed class Subscription(PostgresStore store, IStoreObserver observer) : IDisposable
-    {
-        public void Dispose()
-        {
-            lock (store._gate)
-            {
-                store._observers = store._observers.Where(o => !ReferenceEquals(o, observer)).ToArray();
+                _observers.Cancelled(ids);
             }
         }
     }
@@ -176,7 +148,7 @@ public sealed partial class PostgresStore
                 _connections++;
                 if (_connections > 1)
                 {
-                    _store.NotifyWork(); // anything sent while we were away is lost: look again
+                    _store._observers.WorkAvailable(); // anything sent while we were away is lost: look again
                 }
 
                 for (var i = _waiters.Count - 1; i >= 0; i--)

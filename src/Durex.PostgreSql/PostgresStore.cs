@@ -22,7 +22,7 @@ public sealed partial class PostgresStore : ICommandStore
     private readonly string _instance = Guid.NewGuid().ToString("N");
     private readonly Lock _gate = new();
     private readonly Sql _sql;
-    private IStoreObserver[] _observers = [];
+    private readonly StoreObservers _observers = new();
     private Listener? _listener;
     private bool _disposed;
 
@@ -83,7 +83,7 @@ public sealed partial class PostgresStore : ICommandStore
             builder.MaxAutoPrepare = options.MaxAutoPrepare;
         }
 
-        // The store leaves no session state on a connection (SET LOCAL and transaction-scoped advisory locks only; the
+        // The store leaves no session state on a connection (transaction-local settings and transaction-scoped advisory locks only; the
         // listener says UNLISTEN before it closes), so resetting each connection as it returns to the pool is pure cost:
         // about a third of the enqueue-to-start latency on a loaded machine. A connection string may still ask for it.
         if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase) &&
@@ -187,7 +187,7 @@ public sealed partial class PostgresStore : ICommandStore
             throw await TranslateDuplicateAsync(connection, e, commands, cancellationToken).ConfigureAwait(false);
         }
 
-        NotifyWork();
+        _observers.WorkAvailable();
     }
 
     /// <summary>
@@ -219,9 +219,7 @@ public sealed partial class PostgresStore : ICommandStore
             await CommandArrays.CopyAsync(connection, _schema, commands, cancellationToken).ConfigureAwait(false);
             if (notify)
             {
-                await using var command = new NpgsqlCommand("SELECT pg_notify($1, $2)", connection, transaction ?? own);
-                command.Arg(_schema.Channel, NpgsqlDbType.Text).Arg(WorkPayload(notifier), NpgsqlDbType.Text);
-                await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+                await SendNotifyAsync(connection, WorkPayload(notifier), cancellationToken, transaction ?? own).ConfigureAwait(false);
             }
 
             if (own is not null)
@@ -319,14 +317,10 @@ public sealed partial class PostgresStore : ICommandStore
         }
 
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        // One round trip: BEGIN; SET LOCAL …; the claim; COMMIT (see Sql.ClaimSettings).
+        // One round trip: BEGIN; the transaction-local settings (Sql.ClaimSettings); the claim; COMMIT.
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
-        foreach (var setting in Sql.ClaimSettings)
-        {
-            batch.BatchCommands.Add(new NpgsqlBatchCommand(setting));
-        }
-
+        batch.BatchCommands.Add(new NpgsqlBatchCommand(Sql.ClaimSettings));
         var command = new NpgsqlBatchCommand(limitedNames is null ? _sql.Claim : _sql.ClaimWithLimits);
         batch.BatchCommands.Add(command);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
@@ -344,14 +338,12 @@ public sealed partial class PostgresStore : ICommandStore
         var claimed = new List<(CommandInstance Command, long Seq)>(Math.Min(request.Limit, 1024));
         await using (var reader = await batch.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            do
+            // The first result is the settings' row (BEGIN returns none): the claimed rows come next.
+            await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    claimed.Add((Rows.ReadCommand(reader), reader.GetInt64(Sql.ColumnCount)));
-                }
+                claimed.Add((Rows.ReadCommand(reader), reader.GetInt64(Sql.ColumnCount)));
             }
-            while (await reader.NextResultAsync(cancellationToken).ConfigureAwait(false));
         }
 
         // RETURNING has no order: hand them out in claim order.
@@ -526,7 +518,7 @@ public sealed partial class PostgresStore : ICommandStore
 
         if (work)
         {
-            NotifyWork();
+            _observers.WorkAvailable();
         }
 
         return rejected is null && skipped is null ? ApplyResult.AllApplied : new ApplyResult(rejected ?? [], skipped ?? []);
@@ -564,7 +556,7 @@ public sealed partial class PostgresStore : ICommandStore
         if (rescued.Count > 0)
         {
             await SendNotifyAsync(connection, WorkPayload(_instance), cancellationToken).ConfigureAwait(false);
-            NotifyWork();
+            _observers.WorkAvailable();
         }
 
         return rescued;
@@ -596,7 +588,7 @@ public sealed partial class PostgresStore : ICommandStore
             }
 
             _disposed = true;
-            _observers = [];
+            _observers.Clear();
             listener = _listener;
             _listener = null;
         }

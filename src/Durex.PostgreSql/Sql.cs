@@ -184,7 +184,7 @@ internal sealed class Sql
     /// disables a sort would otherwise make the per-name-limit claim (whose small final sort must stay) look expensive
     /// enough to be JIT-compiled on every execution.
     /// </summary>
-    public static IReadOnlyList<string> ClaimSettings { get; } = ["SET LOCAL enable_sort = off", "SET LOCAL jit = off"];
+    public const string ClaimSettings = "SELECT set_config('enable_sort', 'off', true), set_config('jit', 'off', true)";
 
     public string Insert { get; }
 

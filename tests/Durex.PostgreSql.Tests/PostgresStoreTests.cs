@@ -110,26 +110,7 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : IAsyncLifetim
             await fill.ExecuteNonQueryAsync();
         }
 
-        await using (var settings = new NpgsqlCommand(string.Join(';', Sql.ClaimSettings).Replace("LOCAL ", "", StringComparison.Ordinal), connection))
-        {
-            await settings.ExecuteNonQueryAsync(); // as the claim runs (its own transaction sets it locally)
-        }
-
-        await using var explain = new NpgsqlCommand("EXPLAIN " + store.ClaimSql(false), connection);
-        explain.Parameters.Add(new NpgsqlParameter { Value = Epoch.UtcDateTime.AddYears(5), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        explain.Parameters.Add(new NpgsqlParameter { Value = new[] { "a" }, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        explain.Parameters.Add(new NpgsqlParameter { Value = 500, NpgsqlDbType = NpgsqlDbType.Integer });
-        explain.Parameters.Add(new NpgsqlParameter { Value = "owner", NpgsqlDbType = NpgsqlDbType.Text });
-        explain.Parameters.Add(new NpgsqlParameter { Value = Epoch.UtcDateTime.AddYears(5), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        var plan = new List<string>();
-        await using (var reader = await explain.ExecuteReaderAsync())
-        {
-            while (await reader.ReadAsync())
-            {
-                plan.Add(reader.GetString(0));
-            }
-        }
-
+        var plan = await ExplainClaimAsync(store, connection, withLimits: false, Epoch.UtcDateTime.AddYears(5));
         output.WriteLine(string.Join('\n', plan));
         Assert.Contains(plan, line => line.Contains("commands_claim", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, line => line.Contains("Sort", StringComparison.Ordinal));
@@ -155,32 +136,7 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : IAsyncLifetim
         foreach (var withLimits in new[] { false, true })
         {
             await using var connection = await _schema.OpenAdminConnectionAsync();
-            await using (var settings = new NpgsqlCommand(string.Join(';', Sql.ClaimSettings).Replace("LOCAL ", "", StringComparison.Ordinal), connection))
-            {
-                await settings.ExecuteNonQueryAsync();
-            }
-
-            await using var explain = new NpgsqlCommand("EXPLAIN " + store.ClaimSql(withLimits), connection);
-            explain.Parameters.Add(new NpgsqlParameter { Value = Epoch.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            explain.Parameters.Add(new NpgsqlParameter { Value = new[] { "a" }, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            explain.Parameters.Add(new NpgsqlParameter { Value = 500, NpgsqlDbType = NpgsqlDbType.Integer });
-            explain.Parameters.Add(new NpgsqlParameter { Value = "owner", NpgsqlDbType = NpgsqlDbType.Text });
-            explain.Parameters.Add(new NpgsqlParameter { Value = Epoch.UtcDateTime.AddSeconds(30), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            if (withLimits)
-            {
-                explain.Parameters.Add(new NpgsqlParameter { Value = new[] { "limited" }, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-                explain.Parameters.Add(new NpgsqlParameter { Value = new[] { 2 }, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
-            }
-
-            var plan = new List<string>();
-            await using (var reader = await explain.ExecuteReaderAsync())
-            {
-                while (await reader.ReadAsync())
-                {
-                    plan.Add(reader.GetString(0));
-                }
-            }
-
+            var plan = await ExplainClaimAsync(store, connection, withLimits, Epoch.UtcDateTime);
             output.WriteLine($"-- claim plan ({(withLimits ? "with per-name limits" : "plain")}):\n" + string.Join('\n', plan));
             Assert.DoesNotContain(plan, line => line.Contains("Seq Scan", StringComparison.Ordinal));
             Assert.Contains(plan, line => line.Contains("commands_claim", StringComparison.Ordinal));
@@ -193,6 +149,40 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : IAsyncLifetim
             NameLimits = new Dictionary<string, int> { ["limited"] = 2 },
         });
         Assert.Equal(52, claimed.Count);
+    }
+
+    /// <summary>The claim's plan as the store runs it: in a transaction with the claim's settings, for names ["a"].</summary>
+    private static async Task<List<string>> ExplainClaimAsync(PostgresStore store, NpgsqlConnection connection, bool withLimits, DateTime now)
+    {
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var settings = new NpgsqlCommand(Sql.ClaimSettings, connection, transaction))
+        {
+            await settings.ExecuteNonQueryAsync();
+        }
+
+        await using var explain = new NpgsqlCommand("EXPLAIN " + store.ClaimSql(withLimits), connection, transaction);
+        explain.Parameters.Add(new NpgsqlParameter { Value = now, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        explain.Parameters.Add(new NpgsqlParameter { Value = new[] { "a" }, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        explain.Parameters.Add(new NpgsqlParameter { Value = 500, NpgsqlDbType = NpgsqlDbType.Integer });
+        explain.Parameters.Add(new NpgsqlParameter { Value = "owner", NpgsqlDbType = NpgsqlDbType.Text });
+        explain.Parameters.Add(new NpgsqlParameter { Value = now.AddSeconds(30), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        if (withLimits)
+        {
+            explain.Parameters.Add(new NpgsqlParameter { Value = new[] { "limited" }, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            explain.Parameters.Add(new NpgsqlParameter { Value = new[] { 2 }, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+        }
+
+        var plan = new List<string>();
+        await using (var reader = await explain.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                plan.Add(reader.GetString(0));
+            }
+        }
+
+        await transaction.RollbackAsync();
+        return plan;
     }
 
     // ---------------------------------------------------------------- NOTIFY
