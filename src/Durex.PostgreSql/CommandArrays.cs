@@ -12,7 +12,7 @@ namespace Durex.PostgreSql;
 internal static class CommandArrays
 {
     /// <summary>Number of array parameters <see cref="Add"/> appends.</summary>
-    public const int Count = 30;
+    public const int Count = 31;
 
     /// <summary>
     /// The <c>SELECT … FROM unnest(…)</c> producing rows for <see cref="Schema.Columns"/>, reading parameters from
@@ -32,7 +32,7 @@ internal static class CommandArrays
             Next("uuid"), Next("text"), Next("text"), Next("bytea"), Next("int4"), Next("int4"), Next("text"), Next("uuid"),
             Next("int4"), Next("text"), Next("text"), Next("text"), Next("text"), Next("timestamptz"), Next("timestamptz"),
             Next("timestamptz"), Next("timestamptz"), Next("timestamptz"), Next("int8"), Next("int8"), Next("text"), Next("text"),
-            Next("text"), Next("text"), Next("uuid"), Next("timestamptz"), Next("uuid"), Next("int4"), Next("int4"), Next("bool")));
+            Next("text"), Next("text"), Next("uuid"), Next("timestamptz"), Next("uuid"), Next("int4"), Next("int4"), Next("bool"), Next("text")));
         var columns = (ownerParameter is null ? "" : "owner, ") + Schema.Columns + ", ord";
         return $"""
             SELECT u.id, u.name, u.status, u.payload, u.attempt, u.retries,
@@ -41,7 +41,7 @@ internal static class CommandArrays
                    CASE WHEN u.tags IS NULL THEN '{"{}"}'::text[] ELSE ARRAY(SELECT jsonb_array_elements_text(u.tags::jsonb)) END,
                    u.unique_key, u.trace_id, u.correlation_id, u.created_at, u.ready_at, u.started_at, u.completed_at, u.deadline_at,
                    u.timeout_ticks, u.period_ticks, u.cron, u.cron_time_zone, u.error, u.lease_owner, u.lease_id, u.lease_expires_at,
-                   u.awaited_by, u.fan_in_total, u.fan_in_pending, u.fan_in_failed
+                   u.awaited_by, u.fan_in_total, u.fan_in_pending, u.fan_in_failed, u.trace_parent
             FROM unnest({arrays}) WITH ORDINALITY AS u({columns})
             {(where is null ? "" : "WHERE " + where)}
             ORDER BY u.ord
@@ -82,6 +82,7 @@ internal static class CommandArrays
         var fanInTotal = new int[n];
         var fanInPending = new int[n];
         var fanInFailed = new bool[n];
+        var traceParent = new string?[n];
         for (var i = 0; i < n; i++)
         {
             var c = commands[i];
@@ -115,6 +116,7 @@ internal static class CommandArrays
             fanInTotal[i] = c.FanInTotal;
             fanInPending[i] = c.FanInPending;
             fanInFailed[i] = c.FanInFailed;
+            traceParent[i] = c.TraceParent;
         }
 
         const NpgsqlDbType A = NpgsqlDbType.Array;
@@ -148,6 +150,7 @@ internal static class CommandArrays
         Add(parameters, fanInTotal, A | NpgsqlDbType.Integer);
         Add(parameters, fanInPending, A | NpgsqlDbType.Integer);
         Add(parameters, fanInFailed, A | NpgsqlDbType.Boolean);
+        Add(parameters, traceParent, A | NpgsqlDbType.Text);
     }
 
     public static void Add<T>(NpgsqlParameterCollection parameters, T value, NpgsqlDbType type) =>
@@ -192,6 +195,7 @@ internal static class CommandArrays
                 await writer.WriteAsync(c.FanInTotal, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(c.FanInPending, NpgsqlDbType.Integer, cancellationToken).ConfigureAwait(false);
                 await writer.WriteAsync(c.FanInFailed, NpgsqlDbType.Boolean, cancellationToken).ConfigureAwait(false);
+                await WriteText(writer, c.TraceParent, cancellationToken).ConfigureAwait(false);
             }
 
             await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);

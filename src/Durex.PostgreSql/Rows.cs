@@ -58,6 +58,7 @@ internal static class Rows
         FanInTotal = r.GetInt32(o + 27),
         FanInPending = r.GetInt32(o + 28),
         FanInFailed = r.GetBoolean(o + 29),
+        TraceParent = r.IsDBNull(o + 30) ? null : r.GetString(o + 30),
     };
 
     public static async Task<List<CommandInstance>> ReadCommandsAsync(NpgsqlCommand command, CancellationToken cancellationToken)

@@ -7,7 +7,7 @@ internal sealed class Schema
     public const string Columns =
         "id, name, status, payload, attempt, retries, sequence, parent_id, priority, tags, unique_key, trace_id, correlation_id, " +
         "created_at, ready_at, started_at, completed_at, deadline_at, timeout_ticks, period_ticks, cron, cron_time_zone, error, " +
-        "lease_owner, lease_id, lease_expires_at, awaited_by, fan_in_total, fan_in_pending, fan_in_failed";
+        "lease_owner, lease_id, lease_expires_at, awaited_by, fan_in_total, fan_in_pending, fan_in_failed, trace_parent";
 
     /// <summary>The active statuses (they hold a unique key).</summary>
     public const string Active = "('PENDING', 'WAITING', 'STARTED', 'REPEATING')";
@@ -125,5 +125,7 @@ internal sealed class Schema
             );
             CREATE INDEX {Index("history_command")} ON {History} (command_id, seq);
             """),
+        // Nullable and without a default: PostgreSQL adds it without rewriting the table.
+        (2, "trace context", $"ALTER TABLE {Commands} ADD COLUMN trace_parent text"),
     ];
 }

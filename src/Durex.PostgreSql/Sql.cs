@@ -4,7 +4,7 @@ namespace Durex.PostgreSql;
 internal sealed class Sql
 {
     /// <summary>Number of columns in <see cref="Schema.Columns"/> (a claim returns <c>seq</c> after them).</summary>
-    public const int ColumnCount = 30;
+    public const int ColumnCount = 31;
 
     private const string Terminal = "('COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED', 'DEAD_LETTER')";
 

@@ -38,7 +38,7 @@ internal static class Rows
     public static IReadOnlyList<string> ReadList(SqliteDataReader reader, int ordinal) =>
         StoreJson.ReadStringArray(reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal));
 
-    /// <summary>Binds every column of <paramref name="c"/> to parameters 1…30 of an insert in <see cref="Schema.Columns"/> order.</summary>
+    /// <summary>Binds every column of <paramref name="c"/> to parameters 1…31 of an insert in <see cref="Schema.Columns"/> order.</summary>
     public static void Bind(RawStatement s, CommandInstance c)
     {
         s.Bind(1, c.Id);
@@ -71,6 +71,7 @@ internal static class Rows
         s.Bind(28, c.FanInTotal);
         s.Bind(29, c.FanInPending);
         s.Bind(30, c.FanInFailed ? 1 : 0);
+        s.Bind(31, c.TraceParent);
     }
 
     /// <summary>Reads the current row of a statement selecting <see cref="Schema.Columns"/>.</summary>
@@ -106,6 +107,7 @@ internal static class Rows
         FanInTotal = r.GetInt32(27),
         FanInPending = r.GetInt32(28),
         FanInFailed = r.GetInt32(29) != 0,
+        TraceParent = r.GetText(30),
     };
 
     private static IReadOnlyList<string> ReadList(RawStatement r, int column) =>
@@ -144,6 +146,7 @@ internal static class Rows
         FanInTotal = r.GetInt32(o + 27),
         FanInPending = r.GetInt32(o + 28),
         FanInFailed = r.GetInt32(o + 29) != 0,
+        TraceParent = ReadText(r, o + 30),
     };
 
     /// <summary>Parameter names of an insert of every column, in <see cref="Schema.Columns"/> order.</summary>

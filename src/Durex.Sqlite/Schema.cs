@@ -19,7 +19,7 @@ internal sealed class Schema(string prefix)
     public const string Columns =
         "id, name, status, payload, attempt, retries, sequence, parent_id, priority, tags, unique_key, trace_id, correlation_id, " +
         "created_at, ready_at, started_at, completed_at, deadline_at, timeout, period, cron, cron_tz, error, lease_owner, lease_id, " +
-        "lease_expires_at, awaited_by, fan_in_total, fan_in_pending, fan_in_failed";
+        "lease_expires_at, awaited_by, fan_in_total, fan_in_pending, fan_in_failed, trace_parent";
 
     /// <summary>Migrations in order; each runs once, in the transaction that records its version.</summary>
     public IReadOnlyList<string> Migrations =>
@@ -81,5 +81,7 @@ internal sealed class Schema(string prefix)
         );
         CREATE INDEX {History}_command ON {History} (command_id, seq);
         """,
+        // 2: the W3C trace context of the span that enqueued a command, so its attempts' spans join that trace.
+        $"ALTER TABLE {Commands} ADD COLUMN trace_parent TEXT",
     ];
 }

@@ -64,7 +64,7 @@ public sealed partial class SqliteStore : ICommandStore
         _schema = new Schema(Options.TablePrefix);
         _signals = SqliteSignals.For(Path.GetFullPath(builder.DataSource) + "|" + Options.TablePrefix);
         // The hot statements run as RawStatements bound by index: SQLite numbers named parameters in order of first
-        // appearance, so @id… here are 1…30 in Schema.Columns order, and @p0… of the history insert are 1…224.
+        // appearance, so @id… here are 1…31 in Schema.Columns order, and @p0… of the history insert are 1…224.
         _insertCommand = $"INSERT INTO {_schema.Commands} ({Schema.Columns}) VALUES ({string.Join(", ", Rows.ParameterNames)})";
         _applyOutcome = $"UPDATE {_schema.Commands} SET status = ?1, attempt = ?2, error = ?3, payload = coalesce(?4, payload), " +
             "lease_owner = NULL, lease_id = NULL, lease_expires_at = NULL, completed_at = ?5, ready_at = coalesce(?6, ready_at) " +

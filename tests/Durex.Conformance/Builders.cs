@@ -58,6 +58,7 @@ public sealed class Builder(string name, DateTimeOffset now)
         Tags = tags ?? c.Tags,
         UniqueKey = uniqueKey ?? c.UniqueKey,
         TraceId = c.TraceId,
+        TraceParent = c.TraceParent,
         CorrelationId = correlationId ?? c.CorrelationId,
         CreatedAt = c.CreatedAt,
         ReadyAt = readyAt ?? c.ReadyAt,

@@ -55,6 +55,7 @@ public abstract class StoreConformanceTests : StoreTestBase
             Tags = ["batch-1", "email"],
             UniqueKey = "welcome:42",
             TraceId = "trace-1",
+            TraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
             CorrelationId = "order-456",
             CreatedAt = Now,
             ReadyAt = Now + TimeSpan.FromMinutes(5),
@@ -82,6 +83,7 @@ public abstract class StoreConformanceTests : StoreTestBase
         Assert.Equal(["batch-1", "email"], read.Tags);
         Assert.Equal("welcome:42", read.UniqueKey);
         Assert.Equal("trace-1", read.TraceId);
+        Assert.Equal("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", read.TraceParent);
         Assert.Equal("order-456", read.CorrelationId);
         Assert.Equal(Now, read.CreatedAt);
         Assert.Equal(Now + TimeSpan.FromMinutes(5), read.ReadyAt);
@@ -109,6 +111,7 @@ public abstract class StoreConformanceTests : StoreTestBase
         Assert.Null(read.ParentId);
         Assert.Null(read.UniqueKey);
         Assert.Null(read.TraceId);
+        Assert.Null(read.TraceParent);
         Assert.Null(read.DeadlineAt);
         Assert.Null(read.Timeout);
         Assert.Null(read.Period);

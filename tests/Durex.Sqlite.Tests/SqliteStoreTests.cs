@@ -28,7 +28,7 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
         Assert.Equal("integer", Scalar(connection, "SELECT typeof(created_at) || '' FROM durex_commands"));
         Assert.Equal("integer", Scalar(connection, "SELECT typeof(ready_at) || '' FROM durex_commands"));
-        Assert.Equal(1L, Scalar(connection, "SELECT max(version) FROM durex_schema_version"));
+        Assert.Equal(2L, Scalar(connection, "SELECT max(version) FROM durex_schema_version"));
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class SqliteStoreTests : IDisposable
             await Task.WhenAll(stores.Select(s => Task.Run(async () => await s.InitializeAsync())));
             await stores[0].InitializeAsync(); // idempotent
             await using var connection = Open();
-            Assert.Equal(1L, Scalar(connection, "SELECT count(*) FROM durex_schema_version"));
+            Assert.Equal(2L, Scalar(connection, "SELECT count(*) FROM durex_schema_version"));
         }
         finally
         {

@@ -47,8 +47,17 @@ public sealed class CommandInstance
     /// <summary>Deduplication key, held while the command is active.</summary>
     public string? UniqueKey { get; init; }
 
-    /// <summary>Trace id shared with descendants.</summary>
+    /// <summary>
+    /// Trace id shared with descendants: the one the spec gave, else the parent's, else the W3C trace id of the span
+    /// that was current when it was enqueued (the Go library's TraceID).
+    /// </summary>
     public string? TraceId { get; init; }
+
+    /// <summary>
+    /// The W3C <c>traceparent</c> of the span that enqueued it (or of the attempt that spawned it): each attempt's span is
+    /// a child of it, in whichever process the attempt runs. Null when no span was current.
+    /// </summary>
+    public string? TraceParent { get; init; }
 
     /// <summary>Correlation id shared by a whole workflow (the root's id unless given).</summary>
     public string? CorrelationId { get; init; }

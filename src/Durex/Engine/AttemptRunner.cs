@@ -1,6 +1,9 @@
+using System.Diagnostics;
 using System.Globalization;
+using Durex.Diagnostics;
 using Durex.Internal;
 using Durex.Storage;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace Durex.Engine;
@@ -15,7 +18,13 @@ internal sealed class AttemptRunner(Pipeline pipeline)
     private readonly ExecutorContext context = pipeline.Context;
     private readonly ExecutorOptions _options = pipeline.Context.Options;
     private readonly TimeProvider _time = pipeline.Context.Time;
-    private readonly ILogger _logger = pipeline.Context.Logger;
+    private readonly ILogger _logger = pipeline.Context.Loggers.Worker;
+    private readonly ExecutorTelemetry _telemetry = pipeline.Context.Telemetry;
+    private readonly IServiceScopeFactory? _scopes = pipeline.Context.Options.Services?.GetService<IServiceScopeFactory>();
+
+    /// <summary>Scope of every log entry written during an attempt, the handler's own included.</summary>
+    private static readonly Func<ILogger, string, Guid, int, string?, IDisposable?> AttemptScope =
+        LoggerMessage.DefineScope<string, Guid, int, string?>("Command {CommandName} {CommandId} attempt {Attempt} (correlation {CorrelationId})");
 
     /// <summary>Returns a claimed command that never started to pending, as if it had not been claimed.</summary>
     public static CommandOutcome Release(InflightCommand item) => new()
@@ -36,31 +45,49 @@ internal sealed class AttemptRunner(Pipeline pipeline)
             return Release(item);
         }
 
+        using var logScope = AttemptScope(_logger, command.Name, command.Id, command.Attempt, command.CorrelationId);
+        if (_scopes is null)
+        {
+            return await RunAsync(item, worker, plan, _options.Services).ConfigureAwait(false);
+        }
+
+        // One DI scope per attempt, hooks included: scoped services (a DbContext) never outlive or span attempts.
+        await using var scope = _scopes.CreateAsyncScope();
+        return await RunAsync(item, worker, plan, scope.ServiceProvider).ConfigureAwait(false);
+    }
+
+    private async ValueTask<CommandOutcome> RunAsync(InflightCommand item, Worker worker, HandlerPlan plan, IServiceProvider? services)
+    {
+        var command = item.Command;
         var registration = plan.Registration;
         var start = _time.GetUtcNow();
         var maxRetries = command.Retries ?? registration.Retries ?? _options.DefaultRetries;
         var deadline = command.DeadlineAt ?? (registration.Deadline is { } relative ? command.CreatedAt + relative : null);
         if (deadline is { } due && start > due)
         {
-            return await ExpireAsync(item, registration, maxRetries, start, due).ConfigureAwait(false);
+            return await ExpireAsync(item, registration, maxRetries, start, due, services).ConfigureAwait(false);
         }
 
         if (command.Attempt > maxRetries + 1)
         {
             var exhausted = new PermanentFailureException(string.Create(CultureInfo.InvariantCulture,
                 $"Attempt {command.Attempt} exceeds the retry budget ({maxRetries} retries): earlier attempts were lost with their worker (lease rescued), so it is not run again."));
-            return await FailAsync(item, registration, NewContext(command, maxRetries, HardStopToken), exhausted, start, start, ran: false).ConfigureAwait(false);
+            return await FailAsync(item, registration, NewContext(command, maxRetries, HardStopToken, services), exhausted, start, start, ran: false).ConfigureAwait(false);
         }
 
         if (command.FanInFailed)
         {
             var fanIn = new FanInFailedException(command.Error ?? "Fan-in failed: a child ended unsuccessfully.");
-            return await FailAsync(item, registration, NewContext(command, maxRetries, HardStopToken), fanIn, start, start, ran: false).ConfigureAwait(false);
+            return await FailAsync(item, registration, NewContext(command, maxRetries, HardStopToken, services), fanIn, start, start, ran: false).ConfigureAwait(false);
         }
 
         var timeout = command.Timeout ?? registration.Timeout ?? _options.DefaultTimeout;
+        // The attempt's span is current from here on, so the commands it spawns record it as their trace parent.
+        using var activity = ExecutorTelemetry.StartProcess(command);
+        item.Span = activity;
+        _telemetry.Started(command.Name, start - command.ReadyAt);
         var token = worker.Begin(item, timeout);
-        var commandContext = NewContext(command, maxRetries, token);
+        var commandContext = NewContext(command, maxRetries, token, services);
         CommandResult? result = null;
         Exception? failure = null;
         try
@@ -84,8 +111,10 @@ internal sealed class AttemptRunner(Pipeline pipeline)
             switch (reason)
             {
                 case CancelReason.Cancelled:
+                    Finish(item, AttemptOutcome.Cancelled, end - start);
                     return Cancelled(item);
                 case CancelReason.Shutdown:
+                    Finish(item, AttemptOutcome.Interrupted, end - start);
                     return Interrupted(item, start, end);
                 default:
                     failure = new CommandTimeoutException(timeout ?? TimeSpan.Zero);
@@ -108,8 +137,22 @@ internal sealed class AttemptRunner(Pipeline pipeline)
 
     private CancellationToken HardStopToken => pipeline.HardStop.Token;
 
-    private CommandContext NewContext(CommandInstance command, int maxRetries, CancellationToken token) =>
-        new(command, maxRetries, token, _options.Services);
+    private static CommandContext NewContext(CommandInstance command, int maxRetries, CancellationToken token, IServiceProvider? services) =>
+        new(command, maxRetries, token, services);
+
+    /// <summary>Records how an attempt that ran ended, in the metrics and on its span.</summary>
+    private void Finish(InflightCommand item, AttemptOutcome outcome, TimeSpan duration, Exception? error = null, string? message = null)
+    {
+        _telemetry.Finished(item.Command.Name, outcome, duration);
+        if (item.Span is { } span)
+        {
+            span.SetTag(DurexDiagnostics.OutcomeTag, outcome.ToTagValue());
+            if (error is not null && outcome is AttemptOutcome.Retrying or AttemptOutcome.Failed)
+            {
+                ExecutorTelemetry.Fail(span, error, message);
+            }
+        }
+    }
 
     private async ValueTask<IReadOnlyList<FanInResult>> LoadFanInResultsAsync(Guid id, CancellationToken token)
     {
@@ -138,6 +181,7 @@ internal sealed class AttemptRunner(Pipeline pipeline)
             var next = NextRun(command, registration, result, end);
             if (next is { } when)
             {
+                Finish(item, AttemptOutcome.Repeating, duration);
                 return new CommandOutcome
                 {
                     CommandId = command.Id,
@@ -168,6 +212,7 @@ internal sealed class AttemptRunner(Pipeline pipeline)
         }
 
         Log.AttemptSucceeded(_logger, command.Name, command.Id, command.Attempt, duration);
+        Finish(item, AttemptOutcome.Completed, duration);
         return new CommandOutcome
         {
             CommandId = command.Id,
@@ -219,6 +264,16 @@ internal sealed class AttemptRunner(Pipeline pipeline)
             events.Add(new HistoryEvent(command.Id, HistoryEventType.Started, start, command.Attempt));
         }
 
+        if (ran)
+        {
+            Finish(item, exhausted ? AttemptOutcome.Failed : error is RetryRequestedException ? AttemptOutcome.RetryRequested : AttemptOutcome.Retrying,
+                end - start, error, message);
+        }
+        else
+        {
+            _telemetry.FailedWithoutRunning(command.Name);
+        }
+
         var payload = commandContext.Data.IsModified ? commandContext.Data.ToUtf8Json() : (ReadOnlyMemory<byte>?)null;
         if (!exhausted)
         {
@@ -264,12 +319,13 @@ internal sealed class AttemptRunner(Pipeline pipeline)
     }
 
     private async ValueTask<CommandOutcome> ExpireAsync(InflightCommand item, Registration registration, int maxRetries,
-        DateTimeOffset now, DateTimeOffset deadline)
+        DateTimeOffset now, DateTimeOffset deadline, IServiceProvider? services)
     {
         var command = item.Command;
         Log.CommandExpired(_logger, command.Name, command.Id, deadline, command.Attempt);
+        _telemetry.Expired(command.Name);
         var (children, hookNote) = await RunHookAsync("expired", registration.Expired is { } expired
-            ? () => expired(NewContext(command, maxRetries, HardStopToken), HardStopToken)
+            ? () => expired(NewContext(command, maxRetries, HardStopToken, services), HardStopToken)
             : null, command, now).ConfigureAwait(false);
         return new CommandOutcome
         {
@@ -406,6 +462,7 @@ internal sealed class AttemptRunner(Pipeline pipeline)
                 Tags = command.Tags,
                 UniqueKey = command.UniqueKey,
                 TraceId = command.TraceId,
+                TraceParent = command.TraceParent,
                 CorrelationId = command.CorrelationId,
                 CreatedAt = command.CreatedAt,
                 ReadyAt = command.ReadyAt,

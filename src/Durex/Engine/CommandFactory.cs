@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Durex;
 
 /// <summary>Turns specs into new command rows: validation, scheduling, id propagation.</summary>
@@ -71,7 +73,8 @@ internal static class CommandFactory
             Priority = spec.Priority ?? handler?.Priority ?? 0,
             Tags = tags,
             UniqueKey = spec.UniqueKey,
-            TraceId = spec.TraceId ?? parent?.TraceId,
+            TraceId = spec.TraceId ?? parent?.TraceId ?? CurrentTraceId(),
+            TraceParent = CurrentTraceParent() ?? parent?.TraceParent,
             CorrelationId = spec.CorrelationId ?? parent?.CorrelationId ?? parent?.Id.ToString() ?? id.ToString(),
             CreatedAt = now,
             ReadyAt = readyAt,
@@ -85,6 +88,13 @@ internal static class CommandFactory
             FanInPending = fanInTotal,
         };
     }
+
+    /// <summary>The current span's W3C trace id (an enqueue span, a caller's request span, or the attempt spawning it).</summary>
+    private static string? CurrentTraceId() =>
+        Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.TraceId.ToHexString() : null;
+
+    private static string? CurrentTraceParent() =>
+        Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null;
 
     private static void Check(bool condition, CommandSpec spec, string problem)
     {

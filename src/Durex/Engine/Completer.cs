@@ -51,33 +51,33 @@ internal sealed class Completer(Pipeline pipeline)
                 var result = await _context.Store.ApplyAsync(batch, pipeline.Finished.Token).ConfigureAwait(false);
                 if (result.Rejected.Count > 0)
                 {
-                    Log.OutcomesRejected(pipeline.Logger, result.Rejected.Count);
+                    Log.OutcomesRejected(pipeline.Context.Loggers.Completer, result.Rejected.Count);
                 }
 
                 if (result.SkippedDuplicates.Count > 0)
                 {
-                    Log.DuplicatesSkipped(pipeline.Logger, result.SkippedDuplicates.Count);
+                    Log.DuplicatesSkipped(pipeline.Context.Loggers.Completer, result.SkippedDuplicates.Count);
                 }
 
                 return;
             }
             catch (Exception) when (pipeline.Finished.IsCancellationRequested)
             {
-                Log.OutcomesAbandoned(pipeline.Logger, batch.Count);
+                Log.OutcomesAbandoned(pipeline.Context.Loggers.Completer, batch.Count);
                 return;
             }
             catch (Exception ex)
             {
                 failures++;
                 var delay = TimeSpan.FromMilliseconds(Math.Min(5000, 50 * Math.Pow(2, Math.Min(failures, 10))));
-                Log.ApplyFailed(pipeline.Logger, ex, batch.Count, delay);
+                Log.ApplyFailed(pipeline.Context.Loggers.Completer, ex, batch.Count, delay);
                 try
                 {
                     await Task.Delay(delay, _context.Time, pipeline.Finished.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
-                    Log.OutcomesAbandoned(pipeline.Logger, batch.Count);
+                    Log.OutcomesAbandoned(pipeline.Context.Loggers.Completer, batch.Count);
                     return;
                 }
             }

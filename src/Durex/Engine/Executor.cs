@@ -1,5 +1,8 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text.Json.Serialization.Metadata;
+using Durex.Diagnostics;
 using Durex.Engine;
 using Durex.Internal;
 using Durex.Storage;
@@ -28,6 +31,8 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
     private readonly HandlerRegistry _registry = new();
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private readonly ILogger _logger;
+    private readonly EngineLoggers _loggers;
+    private readonly ExecutorTelemetry _telemetry;
     private readonly ConcurrentDictionary<string, byte> _warnedNames = new(StringComparer.Ordinal);
     private readonly Lazy<Task> _initialized;
     private Run? _run;
@@ -46,7 +51,9 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
         Options = options ?? throw new ArgumentNullException(nameof(options));
         Options.Validate();
         InstanceName = Options.InstanceName ?? $"{Environment.MachineName}:{Environment.ProcessId}:{Guid.NewGuid().ToString("N")[..8]}";
-        _logger = Options.LoggerFactory.CreateLogger("Durex.Executor");
+        _loggers = new EngineLoggers(Options.LoggerFactory);
+        _logger = _loggers.Executor;
+        _telemetry = new ExecutorTelemetry(Options.MeterFactory, InstanceName, () => Volatile.Read(ref _run)?.Pipeline.RunningCount ?? 0);
         _initialized = new Lazy<Task>(() => Store.InitializeAsync().AsTask(), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
@@ -61,6 +68,15 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
 
     /// <summary>True between <see cref="StartAsync"/> and <see cref="StopAsync"/>.</summary>
     public bool IsRunning => Volatile.Read(ref _run) is not null;
+
+    /// <summary>True while <see cref="StopAsync"/> drains this executor (it claims nothing new).</summary>
+    public bool IsStopping => Volatile.Read(ref _run) is { Pipeline.IsStopping: true };
+
+    /// <summary>
+    /// This executor's meter (named <see cref="DurexDiagnostics.MeterName"/>, tagged with <c>durex.instance</c>): exporters
+    /// that want one executor's instruments rather than every Durex meter in the process filter on it.
+    /// </summary>
+    public Meter Meter => _telemetry.Meter;
 
     /// <summary>Names of the registered handlers.</summary>
     public IReadOnlyCollection<string> HandlerNames => _registry.Names;
@@ -154,11 +170,12 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
                 Registry = _registry,
                 Plans = plans,
                 Owner = InstanceName,
-                Logger = _logger,
+                Loggers = _loggers,
+                Telemetry = _telemetry,
                 DeadLetterQueue = Options.DeadLetterQueue,
             })
             { Limits = limits };
-            _run = Run.Start(pipeline, Store.Subscribe(pipeline), Options);
+            _run = Run.Start(pipeline, Store.Subscribe(pipeline), Options, new StatisticsSampler(pipeline, GetStatisticsAsync));
             Log.Started(_logger, InstanceName, Options.Parallelism, plans.Count);
             await EnqueuePermanentCommandsAsync(cancellationToken).ConfigureAwait(false);
         }
@@ -197,10 +214,11 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
         }
     }
 
-    /// <summary>Stops gracefully (see <see cref="StopAsync"/>). The store is not disposed: its creator owns it.</summary>
+    /// <summary>Stops gracefully (see <see cref="StopAsync"/>) and releases the meter. The store is not disposed: its creator owns it.</summary>
     public async ValueTask DisposeAsync()
     {
         await StopAsync().ConfigureAwait(false);
+        _telemetry.Dispose();
     }
 
     /// <summary>
@@ -218,9 +236,20 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
     public async ValueTask<CommandInstance> AddAsync(CommandSpec spec, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var command = CommandFactory.Create(spec, Options.TimeProvider.GetUtcNow(), _registry);
-        await EnqueueAsync([command], cancellationToken).ConfigureAwait(false);
-        return command;
+        // The span is current while the command is built, so the command records it as its trace parent.
+        using var activity = ExecutorTelemetry.StartEnqueue(spec.Name, 1);
+        try
+        {
+            var command = CommandFactory.Create(spec, Options.TimeProvider.GetUtcNow(), _registry);
+            activity?.SetTag("messaging.message.id", command.Id.ToString());
+            await EnqueueAsync([command], cancellationToken).ConfigureAwait(false);
+            return command;
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            ExecutorTelemetry.Fail(activity, ex);
+            throw;
+        }
     }
 
     /// <inheritdoc />
@@ -228,14 +257,25 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(specs);
         var now = Options.TimeProvider.GetUtcNow();
-        var commands = new List<CommandInstance>(specs.TryGetNonEnumeratedCount(out var count) ? count : 16);
-        foreach (var spec in specs)
+        var known = specs.TryGetNonEnumeratedCount(out var count);
+        using var activity = ExecutorTelemetry.StartEnqueue(null, known ? count : null);
+        try
         {
-            commands.Add(CommandFactory.Create(spec ?? throw new ArgumentException("Specs must not be null.", nameof(specs)), now, _registry));
-        }
+            var commands = new List<CommandInstance>(known ? count : 16);
+            foreach (var spec in specs)
+            {
+                commands.Add(CommandFactory.Create(spec ?? throw new ArgumentException("Specs must not be null.", nameof(specs)), now, _registry));
+            }
 
-        await EnqueueAsync(commands, cancellationToken).ConfigureAwait(false);
-        return commands;
+            activity?.SetTag("messaging.batch.message_count", commands.Count);
+            await EnqueueAsync(commands, cancellationToken).ConfigureAwait(false);
+            return commands;
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            ExecutorTelemetry.Fail(activity, ex);
+            throw;
+        }
     }
 
     /// <summary>
@@ -390,7 +430,7 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
             perName[name] = new ConcurrencyStatistics(limit, current, store.ReadyByName.GetValueOrDefault(name));
         }
 
-        return new ExecutorStatistics
+        var statistics = new ExecutorStatistics
         {
             Counts = store.Counts,
             QueueDepth = store.Ready,
@@ -404,6 +444,8 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
                 : null,
             Limits = perName,
         };
+        _telemetry.Statistics = statistics;
+        return statistics;
     }
 
     private async ValueTask<CommandInstance> RequeueAsync(Guid id, string message, CancellationToken cancellationToken)
@@ -459,8 +501,10 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
     /// <summary>The tasks of one run (start → stop).</summary>
     private sealed class Run
     {
-        private Run(Pipeline pipeline, IDisposable subscription, Worker[] workers, Task producer, Task[] workerTasks, Task completer, Task leaseKeeper, Task retention)
+        private Run(Pipeline pipeline, IDisposable subscription, Worker[] workers, Task producer, Task[] workerTasks, Task completer, Task leaseKeeper,
+            Task retention, Task sampler)
         {
+            SamplerTask = sampler;
             RetentionTask = retention;
             Pipeline = pipeline;
             Subscription = subscription;
@@ -487,11 +531,16 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
 
         private Task RetentionTask { get; }
 
-        public static Run Start(Pipeline pipeline, IDisposable subscription, ExecutorOptions options)
+        private Task SamplerTask { get; }
+
+        public static Run Start(Pipeline pipeline, IDisposable subscription, ExecutorOptions options, StatisticsSampler sampler)
         {
             var runner = new AttemptRunner(pipeline);
             var workers = Enumerable.Range(0, options.Parallelism).Select(_ => new Worker(pipeline, runner)).ToArray();
             var rescueInterval = options.RescueInterval ?? options.LeaseDuration / 2;
+            // The loops must not inherit the caller's async locals: a span or log scope current at StartAsync (a web
+            // request's) would otherwise parent every attempt and every spawned command.
+            using var _ = ExecutionContext.SuppressFlow();
             return new Run(
                 pipeline,
                 subscription,
@@ -500,7 +549,8 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
                 workers.Select(w => Task.Run(w.RunAsync)).ToArray(),
                 Task.Run(new Completer(pipeline).RunAsync),
                 Task.Run(new LeaseKeeper(pipeline, rescueInterval).RunAsync),
-                Task.Run(new Engine.Retention(pipeline).RunAsync));
+                Task.Run(new Engine.Retention(pipeline).RunAsync),
+                Task.Run(sampler.RunAsync));
         }
 
         /// <summary>How long a stop whose token was cancelled still waits for the store to take the outcomes already produced.</summary>
@@ -548,7 +598,7 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
             }
 
             await Pipeline.Finished.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(Completer, LeaseKeeper, RetentionTask).ConfigureAwait(false);
+            await Task.WhenAll(Completer, LeaseKeeper, RetentionTask, SamplerTask).ConfigureAwait(false);
             Subscription.Dispose();
             Pipeline.Limits?.Dispose();
             Pipeline.FailIdleWaiters();

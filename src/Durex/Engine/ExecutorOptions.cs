@@ -110,8 +110,24 @@ public sealed class ExecutorOptions
     /// </summary>
     public IList<CommandSpec> PermanentCommands { get; } = new List<CommandSpec>();
 
-    /// <summary>Services for handlers (exposed as <see cref="CommandContext.Services"/>).</summary>
+    /// <summary>
+    /// Services for handlers (exposed as <see cref="CommandContext.Services"/>). When it provides an
+    /// <see cref="Microsoft.Extensions.DependencyInjection.IServiceScopeFactory"/>, each attempt gets its own scope (scoped
+    /// services such as a DbContext live for one attempt) and <see cref="CommandContext.Services"/> is that scope's provider.
+    /// </summary>
     public IServiceProvider? Services { get; set; }
+
+    /// <summary>
+    /// Creates the executor's <see cref="System.Diagnostics.Metrics.Meter"/> (the host's factory, under dependency
+    /// injection). Default: the executor creates and disposes its own.
+    /// </summary>
+    public System.Diagnostics.Metrics.IMeterFactory? MeterFactory { get; set; }
+
+    /// <summary>
+    /// How often the store gauges (queue size, oldest ready age, dead letters, counts per status) are refreshed while a
+    /// metrics listener observes them. Each refresh is one statistics query. Default 15 s.
+    /// </summary>
+    public TimeSpan StatisticsInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Middleware in registration order: the first is the outermost.</summary>
     public IReadOnlyList<CommandMiddleware> Middleware => _middleware;
@@ -143,6 +159,7 @@ public sealed class ExecutorOptions
         Check(ClaimBatchSize >= 1, nameof(ClaimBatchSize), $"must be at least 1 (was {ClaimBatchSize})");
         Check(ApplyBatchSize >= 1, nameof(ApplyBatchSize), $"must be at least 1 (was {ApplyBatchSize})");
         Check(LeaseDuration >= TimeSpan.FromSeconds(1), nameof(LeaseDuration), "must be at least one second");
+        Check(StatisticsInterval > TimeSpan.Zero, nameof(StatisticsInterval), "must be positive");
         Check(RescueInterval is null || RescueInterval > TimeSpan.Zero, nameof(RescueInterval), "must be positive when set");
         Check(GlobalConcurrencyLimit is null || GlobalConcurrencyLimit >= 1, nameof(GlobalConcurrencyLimit), "must be at least 1 when set");
         foreach (var (name, limit) in ConcurrencyLimits)

@@ -39,7 +39,7 @@ internal sealed class LeaseKeeper(Pipeline pipeline, TimeSpan rescueInterval)
                 }
                 catch (Exception ex) when (!token.IsCancellationRequested)
                 {
-                    Log.LeaseMaintenanceFailed(pipeline.Logger, ex);
+                    Log.LeaseMaintenanceFailed(pipeline.Context.Loggers.LeaseKeeper, ex);
                 }
             }
             while (await timer.WaitForNextTickAsync(token).ConfigureAwait(false));
@@ -67,7 +67,7 @@ internal sealed class LeaseKeeper(Pipeline pipeline, TimeSpan rescueInterval)
             var lostLeases = leases.Where(l => lostSet.Contains(l.CommandId)).ToArray();
             if (lostLeases.Any(l => pipeline.IsRunning(l)))
             {
-                Log.LeasesLost(pipeline.Logger, lostLeases.Count(l => pipeline.IsRunning(l)));
+                Log.LeasesLost(pipeline.Context.Loggers.LeaseKeeper, lostLeases.Count(l => pipeline.IsRunning(l)));
             }
 
             pipeline.CancelLeases(lostLeases, CancelReason.Cancelled);
@@ -79,7 +79,8 @@ internal sealed class LeaseKeeper(Pipeline pipeline, TimeSpan rescueInterval)
         var rescued = await _context.Store.RescueExpiredLeasesAsync(_context.Time.GetUtcNow(), _context.Owner, token).ConfigureAwait(false);
         if (rescued.Count > 0)
         {
-            Log.Rescued(pipeline.Logger, rescued.Count);
+            Log.Rescued(pipeline.Context.Loggers.LeaseKeeper, rescued.Count);
+            _context.Telemetry.Rescued(rescued.Count);
         }
     }
 }

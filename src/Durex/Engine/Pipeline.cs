@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Durex.Diagnostics;
 using Durex.Internal;
 using Durex.Storage;
 using Microsoft.Extensions.Logging;
@@ -21,6 +22,9 @@ internal sealed class InflightCommand(CommandInstance command)
 
     /// <summary>Concurrency-limit permits held from claim to the end of the attempt.</summary>
     public ConcurrencyLimits.Permit? Permit;
+
+    /// <summary>The attempt's span, while it runs and someone listens.</summary>
+    public System.Diagnostics.Activity? Span;
 }
 
 /// <summary>Everything one run of the executor (StartAsync → StopAsync) shares: channels, in-flight set, signals.</summary>
@@ -36,6 +40,7 @@ internal sealed class Pipeline : IStoreObserver
     private readonly List<(long Version, TaskCompletionSource Done)> _idleWaiters = [];
     private readonly ConcurrentDictionary<Guid, long> _recentCancels = new();
     private int _inflightCount;
+    private int _runningCount;
     private long _claimEpoch;
 
     public Pipeline(ExecutorContext context)
@@ -66,6 +71,13 @@ internal sealed class Pipeline : IStoreObserver
     public CancellationTokenSource Finished { get; } = new();
 
     public int InflightCount => Volatile.Read(ref _inflightCount);
+
+    /// <summary>Attempts whose handler runs now (the running gauge).</summary>
+    public int RunningCount => Volatile.Read(ref _runningCount);
+
+    public void AttemptStarted() => Interlocked.Increment(ref _runningCount);
+
+    public void AttemptEnded() => Interlocked.Decrement(ref _runningCount);
 
     public bool IsStopping => Stopping.IsCancellationRequested;
 
@@ -213,7 +225,6 @@ internal sealed class Pipeline : IStoreObserver
         }
     }
 
-    public ILogger Logger => Context.Logger;
 }
 
 /// <summary>What the pipeline components need from the executor, fixed for one run.</summary>
@@ -229,7 +240,9 @@ internal sealed class ExecutorContext
 
     public required string Owner { get; init; }
 
-    public required ILogger Logger { get; init; }
+    public required EngineLoggers Loggers { get; init; }
+
+    public required ExecutorTelemetry Telemetry { get; init; }
 
     public required bool DeadLetterQueue { get; init; }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Durex.Internal;
 using Durex.Storage;
 
@@ -61,7 +62,7 @@ internal sealed class Producer(Pipeline pipeline)
                     // The store is unreachable: back off (bounded) and try again; nothing is lost, commands stay pending.
                     failures++;
                     wait = TimeSpan.FromMilliseconds(Math.Min(options.PollInterval.TotalMilliseconds, 50 * Math.Pow(2, Math.Min(failures, 10))));
-                    Log.ClaimFailed(pipeline.Logger, ex, wait);
+                    Log.ClaimFailed(pipeline.Context.Loggers.Producer, ex, wait);
                 }
 
                 if (claimed == 0 && requested > 0 && failures == 0 && pipeline.InflightCount == 0 && !pipeline.Wake.IsSet)
@@ -88,6 +89,7 @@ internal sealed class Producer(Pipeline pipeline)
     {
         var now = _context.Time.GetUtcNow();
         var epoch = pipeline.BeginClaim();
+        var started = Stopwatch.GetTimestamp();
         var batch = await _context.Store.ClaimAsync(new ClaimRequest
         {
             Owner = _context.Owner,
@@ -98,6 +100,7 @@ internal sealed class Producer(Pipeline pipeline)
             NameLimits = pipeline.Limits?.RemainingCapacity(),
         }, cancellationToken).ConfigureAwait(false);
 
+        _context.Telemetry.Claimed(Stopwatch.GetElapsedTime(started));
         var items = new InflightCommand[batch.Count];
         for (var i = 0; i < items.Length; i++)
         {

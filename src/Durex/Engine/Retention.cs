@@ -27,12 +27,12 @@ internal sealed class Retention(Pipeline pipeline)
                     var purged = await CleanupAsync(_context.Store, options, _context.Time.GetUtcNow(), token).ConfigureAwait(false);
                     if (purged > 0)
                     {
-                        Log.RetentionPurged(pipeline.Logger, purged);
+                        Log.RetentionPurged(pipeline.Context.Loggers.Retention, purged);
                     }
                 }
                 catch (Exception ex) when (!token.IsCancellationRequested)
                 {
-                    Log.RetentionFailed(pipeline.Logger, ex);
+                    Log.RetentionFailed(pipeline.Context.Loggers.Retention, ex);
                 }
             }
         }

@@ -53,7 +53,7 @@ internal sealed class Worker
                 catch (Exception ex)
                 {
                     // A bug in Durex itself, not in the handler (those are caught by the runner): never lose the command.
-                    Internal.Log.EngineError(_pipeline.Logger, ex, item.Command.Name, item.Command.Id);
+                    Internal.Log.EngineError(_pipeline.Context.Loggers.Worker, ex, item.Command.Name, item.Command.Id);
                     outcome = AttemptRunner.Release(item);
                 }
                 finally
@@ -74,6 +74,7 @@ internal sealed class Worker
             _current = item;
             _reason = CancelReason.None;
             item.RunningOn = this;
+            _pipeline.AttemptStarted();
             if (timeout is { } limit)
             {
                 _cts.CancelAfter(limit);
@@ -90,6 +91,7 @@ internal sealed class Worker
         {
             item.RunningOn = null;
             _current = null;
+            _pipeline.AttemptEnded();
             var cancelled = _cts.IsCancellationRequested;
             var reason = _reason;
             if (!_cts.TryReset())

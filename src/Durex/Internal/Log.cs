@@ -68,6 +68,9 @@ internal static partial class Log
     [LoggerMessage(30, LogLevel.Error, "Enqueueing permanent command '{Name}' failed.")]
     public static partial void PermanentCommandFailed(ILogger logger, Exception exception, string name);
 
+    [LoggerMessage(32, LogLevel.Warning, "Reading statistics for the metrics failed; the gauges keep their last values until the next try.")]
+    public static partial void StatisticsFailed(ILogger logger, Exception exception);
+
     [LoggerMessage(31, LogLevel.Critical, "Internal error while running {Name} {CommandId}; the command was returned to pending.")]
     public static partial void EngineError(ILogger logger, Exception exception, string name, Guid commandId);
 }

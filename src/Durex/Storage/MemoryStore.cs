@@ -786,6 +786,7 @@ public sealed class MemoryStore : ICommandStore
         public readonly IReadOnlyList<string> Tags = c.Tags;
         public readonly string? UniqueKey = c.UniqueKey;
         public readonly string? TraceId = c.TraceId;
+        public readonly string? TraceParent = c.TraceParent;
         public readonly string? CorrelationId = c.CorrelationId;
         public readonly DateTimeOffset CreatedAt = c.CreatedAt;
         public DateTimeOffset ReadyAt = c.ReadyAt;
@@ -823,6 +824,7 @@ public sealed class MemoryStore : ICommandStore
             Tags = Tags,
             UniqueKey = UniqueKey,
             TraceId = TraceId,
+            TraceParent = TraceParent,
             CorrelationId = CorrelationId,
             CreatedAt = CreatedAt,
             ReadyAt = ReadyAt,
