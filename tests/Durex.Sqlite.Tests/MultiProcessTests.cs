@@ -66,13 +66,20 @@ public sealed class MultiProcessTests : IDisposable
         Assert.Equal(Commands, stats.Counts[CommandStatus.Completed]);
     }
 
-    private static (Process Process, string Output) StartWorker(string output)
+    /// <summary>The worker program, built next to this test project (same configuration and framework).</summary>
+    internal static string WorkerPath()
     {
         var testDirectory = AppContext.BaseDirectory; // tests/Durex.Sqlite.Tests/bin/<Configuration>/<tfm>/
         var tfm = new DirectoryInfo(testDirectory).Name;
         var configuration = new DirectoryInfo(testDirectory).Parent!.Name;
         var worker = Path.GetFullPath(Path.Combine(testDirectory, "..", "..", "..", "..", "Durex.Sqlite.Worker", "bin", configuration, tfm, "Durex.Sqlite.Worker.dll"));
         Assert.True(File.Exists(worker), $"The worker is not built at {worker}.");
+        return worker;
+    }
+
+    private static (Process Process, string Output) StartWorker(string output)
+    {
+        var worker = WorkerPath();
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardInput = true,

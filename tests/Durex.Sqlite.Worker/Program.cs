@@ -3,9 +3,21 @@
 // is pending or running any more.
 //
 //   Durex.Sqlite.Worker <database> <output-file> [parallelism]
+//
+// With --trace it runs the "traced" command (which spawns "traced-child") under an ActivityListener instead, and writes
+// each Durex span as "name|kind|trace id|span id|parent span id": the test enqueued it in its own process.
+//
+//   Durex.Sqlite.Worker --trace <database> <output-file>
+using System.Diagnostics;
 using System.Globalization;
 using Durex;
+using Durex.Diagnostics;
 using Durex.Sqlite;
+
+if (args is ["--trace", var tracedDatabase, var traceOutput])
+{
+    return await TraceAsync(tracedDatabase, traceOutput);
+}
 
 if (args.Length < 2)
 {
@@ -51,3 +63,26 @@ await executor.StopAsync();
 await File.WriteAllLinesAsync(args[1], executed.Select(id => id.ToString()));
 Console.WriteLine($"done {executed.Count}");
 return 0;
+
+static async Task<int> TraceAsync(string database, string output)
+{
+    var spans = new System.Collections.Concurrent.ConcurrentQueue<Activity>();
+    using var listener = new ActivityListener
+    {
+        ShouldListenTo = source => source.Name == DurexDiagnostics.ActivitySourceName,
+        Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        ActivityStopped = spans.Enqueue,
+    };
+    ActivitySource.AddActivityListener(listener);
+    await using var store = new SqliteStore(database);
+    await using (var executor = new Executor(store))
+    {
+        executor.Handle("traced", (_, _) => ValueTask.FromResult(CommandResult.Next(new CommandSpec("traced-child"))));
+        executor.Handle("traced-child", (_, _) => ValueTask.FromResult(CommandResult.Empty));
+        await executor.StartAsync();
+        await executor.WaitForIdleAsync();
+    }
+
+    await File.WriteAllLinesAsync(output, spans.Select(a => $"{a.DisplayName}|{a.Kind}|{a.TraceId}|{a.SpanId}|{a.ParentSpanId}"));
+    return 0;
+}
