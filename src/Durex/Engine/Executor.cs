@@ -34,7 +34,8 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
     private readonly EngineLoggers _loggers;
     private readonly ExecutorTelemetry _telemetry;
     private readonly ConcurrentDictionary<string, byte> _warnedNames = new(StringComparer.Ordinal);
-    private readonly Lazy<Task> _initialized;
+    private readonly Lock _initializeGate = new();
+    private Task? _initialized;
     private Run? _run;
 
     /// <summary>Creates an executor over <paramref name="store"/>, configured by <paramref name="configure"/>.</summary>
@@ -54,7 +55,6 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
         _loggers = new EngineLoggers(Options.LoggerFactory);
         _logger = _loggers.Executor;
         _telemetry = new ExecutorTelemetry(Options.MeterFactory, InstanceName, () => Volatile.Read(ref _run)?.Pipeline.RunningCount ?? 0);
-        _initialized = new Lazy<Task>(() => Store.InitializeAsync().AsTask(), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     /// <summary>The store commands live in.</summary>
@@ -151,7 +151,7 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
                 return;
             }
 
-            await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
             _registry.Freeze();
             var plans = new Dictionary<string, HandlerPlan>(StringComparer.Ordinal);
             foreach (var name in _registry.Names)
@@ -296,14 +296,14 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask<CommandInstance?> GetAsync(Guid id, CancellationToken cancellationToken = default)
     {
-        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         return await Store.GetAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async ValueTask<IReadOnlyList<HistoryEvent>> GetHistoryAsync(Guid id, CancellationToken cancellationToken = default)
     {
-        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         return await Store.GetHistoryAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
@@ -311,7 +311,7 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
     public async ValueTask<IReadOnlyList<CommandInstance>> FindByCorrelationIdAsync(string correlationId, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(correlationId);
-        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         var all = new List<CommandInstance>();
         var query = new CommandQuery { CorrelationId = correlationId, Order = CommandOrder.OldestFirst, Limit = CommandQuery.MaxLimit };
         while (true)
@@ -332,14 +332,14 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(query);
         query.Validate();
-        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         return await Store.FindAsync(query, cancellationToken).ConfigureAwait(false);
     }
 
     /// <inheritdoc />
     public async ValueTask<CommandInstance> CancelAsync(Guid id, string? reason = null, CancellationToken cancellationToken = default)
     {
-        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         var cancelled = await Store.CancelAsync(id, Options.TimeProvider.GetUtcNow(), reason, cancellationToken).ConfigureAwait(false);
         Volatile.Read(ref _run)?.Pipeline.CancelLocal([id], CancelReason.Cancelled);
         return cancelled;
@@ -349,7 +349,7 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
     public async ValueTask<int> CancelByTagAsync(string tag, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(tag);
-        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         var cancelled = await Store.CancelByTagAsync(tag, Options.TimeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         Volatile.Read(ref _run)?.Pipeline.CancelLocal(cancelled, CancelReason.Cancelled);
         return cancelled.Count;
@@ -388,7 +388,7 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
     public async ValueTask<int> PurgeDeadLettersAsync(TimeSpan olderThan, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(olderThan, TimeSpan.Zero);
-        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         var request = new PurgeRequest
         {
             Statuses = [CommandStatus.DeadLetter],
@@ -410,14 +410,14 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
     /// <summary>Runs retention now (it also runs every <see cref="RetentionOptions.CleanupInterval"/> while the executor runs); returns how many commands were deleted.</summary>
     public async ValueTask<int> CleanupAsync(CancellationToken cancellationToken = default)
     {
-        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         return await Engine.Retention.CleanupAsync(Store, Options.Retention, Options.TimeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Counts per status, queue depth and age, and this executor's concurrency-limit utilisation.</summary>
     public async ValueTask<ExecutorStatistics> GetStatisticsAsync(CancellationToken cancellationToken = default)
     {
-        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         var now = Options.TimeProvider.GetUtcNow();
         var run = Volatile.Read(ref _run);
         var limits = run?.Pipeline.Limits;
@@ -450,7 +450,7 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
 
     private async ValueTask<CommandInstance> RequeueAsync(Guid id, string message, CancellationToken cancellationToken)
     {
-        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         var requeued = await Store.RequeueAsync(id, Options.TimeProvider.GetUtcNow(), message, cancellationToken).ConfigureAwait(false);
         Volatile.Read(ref _run)?.Pipeline.Wake.Set();
         return requeued;
@@ -479,7 +479,7 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
 
     private async ValueTask EnqueueAsync(IReadOnlyList<CommandInstance> commands, CancellationToken cancellationToken)
     {
-        await _initialized.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+        await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         await Store.EnqueueAsync(commands, cancellationToken).ConfigureAwait(false);
         Volatile.Read(ref _run)?.Pipeline.Wake.Set();
         foreach (var command in commands)
@@ -489,6 +489,26 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
                 Log.NoLocalHandler(_logger, command.Name);
             }
         }
+    }
+
+    /// <summary>
+    /// Initializes the store once. A failed initialization (the database was down) is not cached: the next call tries
+    /// again, so an executor created during an outage recovers by itself.
+    /// </summary>
+    private Task EnsureInitializedAsync(CancellationToken cancellationToken)
+    {
+        Task initialized;
+        lock (_initializeGate)
+        {
+            if (_initialized is null || _initialized.IsFaulted || _initialized.IsCanceled)
+            {
+                _initialized = Store.InitializeAsync().AsTask();
+            }
+
+            initialized = _initialized;
+        }
+
+        return initialized.WaitAsync(cancellationToken);
     }
 
     private static ExecutorOptions Configure(Action<ExecutorOptions>? configure)
@@ -631,7 +651,15 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
-                // Handlers that ignore their token are abandoned; their leases expire and the commands are rescued.
+                // Handlers that honour their token end within moments and hand their commands back (pending at once);
+                // those that ignore it are abandoned after a short grace: their leases expire and the commands are rescued.
+                try
+                {
+                    await workers.WaitAsync(AbandonGrace, TimeProvider.System).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                }
             }
         }
     }
