@@ -125,7 +125,7 @@ public sealed class DurexPrometheusMetrics : IDisposable
             using var cancel = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             try
             {
-                await _executor.GetStatisticsAsync(cancel.Token).AsTask().WaitAsync(_statisticsTimeout, cancellationToken).ConfigureAwait(false);
+                await _executor.GetStatisticsAsync(cancel.Token).AsTask().WaitAsync(_statisticsTimeout, _executor.Options.TimeProvider, cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {

@@ -39,7 +39,7 @@ public sealed class DurexPrometheusOptions
 
     /// <summary>
     /// How long a scrape waits for the executor's statistics (queue size, dead letters…) before exporting the previous
-    /// values (and counting a refresh failure). Default 5 seconds.
+    /// values (and counting a refresh failure). Measured on the executor's <see cref="ExecutorOptions.TimeProvider"/>. Default 5 seconds.
     /// </summary>
     public TimeSpan StatisticsTimeout { get; set; } = TimeSpan.FromSeconds(5);
 

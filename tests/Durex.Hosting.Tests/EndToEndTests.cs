@@ -1,3 +1,4 @@
+using Durex.Conformance;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;

@@ -1,3 +1,4 @@
+using Durex.Conformance;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
@@ -60,7 +61,7 @@ public sealed class ShutdownTests : IDisposable
             .Handle("endless", async (_, cancellationToken) =>
             {
                 started.TrySetResult();
-                await Task.Delay(Timeout.Infinite, cancellationToken);
+                await Blocking.UntilCancelledAsync(cancellationToken);
                 return CommandResult.Empty;
             }));
         await host.StartAsync();
@@ -96,7 +97,7 @@ public sealed class ShutdownTests : IDisposable
                     started.TrySetResult();
                     try
                     {
-                        await Task.Delay(Timeout.Infinite, cancellationToken);
+                        await Blocking.UntilCancelledAsync(cancellationToken);
                     }
                     finally
                     {
