@@ -24,6 +24,7 @@ internal sealed class ExecutorTelemetry : IDisposable
     private readonly Histogram<double> _claim;
     private readonly Instrument[] _statisticsGauges;
     private volatile ExecutorStatistics? _statistics;
+    private long _statisticsReadAtTicks = DateTimeOffset.MinValue.UtcTicks;
 
     public ExecutorTelemetry(IMeterFactory? factory, string instanceName, Func<int> running)
     {
@@ -63,10 +64,15 @@ internal sealed class ExecutorTelemetry : IDisposable
     public bool StatisticsObserved => Array.Exists(_statisticsGauges, g => g.Enabled);
 
     /// <summary>The statistics the gauges report (the latest the executor read).</summary>
-    public ExecutorStatistics? Statistics
+    public ExecutorStatistics? Statistics => _statistics;
+
+    /// <summary>When <see cref="Statistics"/> was read (the executor's clock); <see cref="DateTimeOffset.MinValue"/> before the first read.</summary>
+    public DateTimeOffset StatisticsReadAt => new(Interlocked.Read(ref _statisticsReadAtTicks), TimeSpan.Zero);
+
+    public void Observed(ExecutorStatistics statistics, DateTimeOffset readAt)
     {
-        get => _statistics;
-        set => _statistics = value;
+        _statistics = statistics;
+        Interlocked.Exchange(ref _statisticsReadAtTicks, readAt.UtcTicks);
     }
 
     /// <summary>

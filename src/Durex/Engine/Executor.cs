@@ -444,7 +444,7 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
                 : null,
             Limits = perName,
         };
-        _telemetry.Statistics = statistics;
+        _telemetry.Observed(statistics, now);
         return statistics;
     }
 

@@ -5,7 +5,7 @@ namespace Durex.Engine;
 /// <summary>
 /// Refreshes the statistics behind the store gauges (queue size, oldest ready age, dead letters, counts per status) every
 /// <see cref="ExecutorOptions.StatisticsInterval"/>, and only while a metrics listener observes them: without one it
-/// costs no query.
+/// costs no query, and a snapshot read meanwhile by anyone else postpones the next refresh.
 /// </summary>
 internal sealed class StatisticsSampler(Pipeline pipeline, Func<CancellationToken, ValueTask<ExecutorStatistics>> read)
 {
@@ -15,8 +15,17 @@ internal sealed class StatisticsSampler(Pipeline pipeline, Func<CancellationToke
         var token = pipeline.Finished.Token;
         try
         {
+            var interval = context.Options.StatisticsInterval;
             while (!token.IsCancellationRequested)
             {
+                // A fresher snapshot (an exporter refreshing before its scrape, a health check) makes this one redundant.
+                var age = context.Time.GetUtcNow() - context.Telemetry.StatisticsReadAt;
+                if (age < interval)
+                {
+                    await Task.Delay(interval - age, context.Time, token).ConfigureAwait(false);
+                    continue;
+                }
+
                 if (context.Telemetry.StatisticsObserved)
                 {
                     try
@@ -29,7 +38,7 @@ internal sealed class StatisticsSampler(Pipeline pipeline, Func<CancellationToke
                     }
                 }
 
-                await Task.Delay(context.Options.StatisticsInterval, context.Time, token).ConfigureAwait(false);
+                await Task.Delay(interval, context.Time, token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
