@@ -76,10 +76,10 @@ internal sealed class ExecutorTelemetry : IDisposable
     }
 
     /// <summary>
-    /// Starts the producer span of an enqueue (of one command named <paramref name="name"/>, or of a batch). Null when
-    /// nobody listens.
+    /// Starts the producer span of an enqueue (of one command named <paramref name="name"/>, or of a batch, which
+    /// tags its size once built). Null when nobody listens.
     /// </summary>
-    public static Activity? StartEnqueue(string? name, int? count)
+    public static Activity? StartEnqueue(string? name)
     {
         if (!Source.HasListeners())
         {
@@ -95,11 +95,6 @@ internal sealed class ExecutorTelemetry : IDisposable
             if (name is not null)
             {
                 activity.SetTag("messaging.destination.name", name);
-            }
-
-            if (count is > 1)
-            {
-                activity.SetTag("messaging.batch.message_count", count);
             }
         }
 

@@ -237,7 +237,7 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(spec);
         // The span is current while the command is built, so the command records it as its trace parent.
-        using var activity = ExecutorTelemetry.StartEnqueue(spec.Name, 1);
+        using var activity = ExecutorTelemetry.StartEnqueue(spec.Name);
         try
         {
             var command = CommandFactory.Create(spec, Options.TimeProvider.GetUtcNow(), _registry);
@@ -257,11 +257,10 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(specs);
         var now = Options.TimeProvider.GetUtcNow();
-        var known = specs.TryGetNonEnumeratedCount(out var count);
-        using var activity = ExecutorTelemetry.StartEnqueue(null, known ? count : null);
+        using var activity = ExecutorTelemetry.StartEnqueue(null);
         try
         {
-            var commands = new List<CommandInstance>(known ? count : 16);
+            var commands = new List<CommandInstance>(specs.TryGetNonEnumeratedCount(out var count) ? count : 16);
             foreach (var spec in specs)
             {
                 commands.Add(CommandFactory.Create(spec ?? throw new ArgumentException("Specs must not be null.", nameof(specs)), now, _registry));

@@ -118,14 +118,17 @@ internal static class DurexConfiguration
     private static void Record(IConfigurationSection section, DurexOptions options) =>
         options.ConfiguredFrom[section.Key] = section.Path;
 
-    private static void Int(IConfigurationSection section, DurexOptions options, Action<int> set, bool record = true)
+    private delegate bool Parser<T>(string? text, out T value, out string problem);
+
+    /// <summary>Reads one setting with <paramref name="parse"/>; a value it rejects becomes an error naming the key's path.</summary>
+    private static void Read<T>(IConfigurationSection section, DurexOptions options, Parser<T> parse, Action<T> set, bool record = true)
     {
         if (!TryValue(section, options, out var value))
         {
             return;
         }
 
-        if (int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed))
+        if (parse(value, out var parsed, out var problem))
         {
             set(parsed);
             if (record)
@@ -135,11 +138,13 @@ internal static class DurexConfiguration
         }
         else
         {
-            options.ConfigurationErrors.Add($"{section.Path}: '{value}' is not an integer.");
+            options.ConfigurationErrors.Add($"{section.Path}: {problem}");
         }
     }
 
-    private static void OptionalInt(IConfigurationSection section, DurexOptions options, Action<int?> set)
+    /// <summary>Reads a setting that may also be empty or <c>none</c> (no value).</summary>
+    private static void ReadOptional<T>(IConfigurationSection section, DurexOptions options, Parser<T> parse, Action<T?> set)
+        where T : struct
     {
         if (TryValue(section, options, out var value) && IsNone(value))
         {
@@ -148,27 +153,24 @@ internal static class DurexConfiguration
         }
         else
         {
-            Int(section, options, v => set(v));
+            Read(section, options, parse, v => set(v));
         }
     }
 
-    private static void Bool(IConfigurationSection section, DurexOptions options, Action<bool> set)
-    {
-        if (!TryValue(section, options, out var value))
-        {
-            return;
-        }
+    private static void Int(IConfigurationSection section, DurexOptions options, Action<int> set, bool record = true) =>
+        Read(section, options, ParseInt, set, record);
 
-        if (bool.TryParse(value, out var parsed))
-        {
-            set(parsed);
-            Record(section, options);
-        }
-        else
-        {
-            options.ConfigurationErrors.Add($"{section.Path}: '{value}' is not true or false.");
-        }
-    }
+    private static void OptionalInt(IConfigurationSection section, DurexOptions options, Action<int?> set) =>
+        ReadOptional<int>(section, options, ParseInt, set);
+
+    private static void Bool(IConfigurationSection section, DurexOptions options, Action<bool> set) =>
+        Read(section, options, ParseBool, set);
+
+    private static void Duration(IConfigurationSection section, DurexOptions options, Action<TimeSpan> set) =>
+        Read(section, options, TryParseDuration, set);
+
+    private static void OptionalDuration(IConfigurationSection section, DurexOptions options, Action<TimeSpan?> set) =>
+        ReadOptional<TimeSpan>(section, options, TryParseDuration, set);
 
     private static void Text(IConfigurationSection section, DurexOptions options, Action<string?> set)
     {
@@ -179,35 +181,16 @@ internal static class DurexConfiguration
         }
     }
 
-    private static void Duration(IConfigurationSection section, DurexOptions options, Action<TimeSpan> set)
+    private static bool ParseInt(string? text, out int value, out string problem)
     {
-        if (!TryValue(section, options, out var value))
-        {
-            return;
-        }
-
-        if (TryParseDuration(value, out var parsed, out var problem))
-        {
-            set(parsed);
-            Record(section, options);
-        }
-        else
-        {
-            options.ConfigurationErrors.Add($"{section.Path}: {problem}");
-        }
+        problem = $"'{text}' is not an integer.";
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out value);
     }
 
-    private static void OptionalDuration(IConfigurationSection section, DurexOptions options, Action<TimeSpan?> set)
+    private static bool ParseBool(string? text, out bool value, out string problem)
     {
-        if (TryValue(section, options, out var value) && IsNone(value))
-        {
-            set(null);
-            Record(section, options);
-        }
-        else
-        {
-            Duration(section, options, v => set(v));
-        }
+        problem = $"'{text}' is not true or false.";
+        return bool.TryParse(text, out value);
     }
 
     /// <summary>Empty (JSON <c>null</c>) or <c>none</c>: no value (no timeout, keep forever, cleanup disabled…).</summary>
