@@ -464,6 +464,35 @@ public abstract partial class EngineConformanceTests
     }
 
     [SkippableFact]
+    public async Task A_rescue_still_in_flight_when_the_clock_moves_does_not_postpone_the_next_one()
+    {
+        // The next rescue is due one interval after the instant a rescue looked at, not after its store call returned:
+        // otherwise a lease that expires while a rescue is in flight waits a whole extra interval (or, on a fake clock
+        // advanced during the call, forever).
+        Handle("report", configure: c => c.Retries(1));
+        await AddAsync(new CommandSpec("report"));
+        Assert.Single(await Store.ClaimAsync(new ClaimRequest
+        {
+            Owner = "crashed-process",
+            Limit = 1,
+            Now = Now,
+            LeaseExpiresAt = Now + TimeSpan.FromSeconds(30),
+            Names = ["report"],
+        }));
+        var firstRescue = Tap.HoldNext(nameof(ICommandStore.RescueExpiredLeasesAsync));
+
+        await StartAsync();
+        await firstRescue.Entered.WaitAsync(HangGuard);
+        var rescued = Tap.NextAsync(nameof(ICommandStore.RescueExpiredLeasesAsync), ids => ((IReadOnlyList<Guid>)ids!).Count > 0);
+        Time.Advance(TimeSpan.FromSeconds(31));
+        firstRescue.Release();
+        await rescued.WaitAsync(HangGuard);
+        await RunUntilIdleAsync();
+
+        Assert.Equal(["report#2"], Calls);
+    }
+
+    [SkippableFact]
     public async Task A_long_running_command_keeps_its_lease_while_its_executor_lives()
     {
         UseExecutor(o => o.LeaseDuration = TimeSpan.FromSeconds(30));

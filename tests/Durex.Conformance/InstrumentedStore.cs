@@ -9,48 +9,87 @@ namespace Durex.Conformance;
 /// </summary>
 public sealed class InstrumentedStore(ICommandStore inner) : ICommandStore
 {
-    private readonly ConcurrentDictionary<string, List<TaskCompletionSource<object?>>> _waiters = new();
+    private readonly ConcurrentDictionary<string, List<Waiter>> _waiters = new();
+    private readonly ConcurrentDictionary<string, Hold> _holds = new();
 
     public ICommandStore Inner => inner;
 
     /// <summary>Completes after the next successful call of <paramref name="method"/> whose result satisfies <paramref name="match"/>.</summary>
     public Task<object?> NextAsync(string method, Func<object?, bool>? match = null)
     {
-        var waiter = new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously);
+        // The match is tested where the call completes, so no call can slip by between a non-matching result and
+        // the wait for the next one.
+        var waiter = new Waiter(match ?? (_ => true));
         var list = _waiters.GetOrAdd(method, _ => []);
         lock (list)
         {
             list.Add(waiter);
         }
 
-        return match is null ? waiter.Task : FilterAsync(method, waiter.Task, match);
+        return waiter.Completion.Task;
     }
 
-    private async Task<object?> FilterAsync(string method, Task<object?> first, Func<object?, bool> match)
+    private sealed class Waiter(Func<object?, bool> match)
     {
-        var result = await first;
-        while (!match(result))
+        public Func<object?, bool> Match => match;
+
+        public TaskCompletionSource<object?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    /// <summary>
+    /// Holds the next call of <paramref name="method"/> before it reaches the store, so a test can move the clock or act
+    /// while that call is in flight; the call goes on, with its original arguments, when the hold is released.
+    /// </summary>
+    public Hold HoldNext(string method)
+    {
+        var hold = new Hold();
+        if (!_holds.TryAdd(method, hold))
         {
-            result = await NextAsync(method);
+            throw new InvalidOperationException($"A hold on {method} is already set.");
         }
 
-        return result;
+        return hold;
+    }
+
+    private async ValueTask HeldAsync(string method)
+    {
+        if (_holds.TryRemove(method, out var hold))
+        {
+            await hold.EnterAsync();
+        }
+    }
+
+    public sealed class Hold
+    {
+        private readonly TaskCompletionSource _entered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        /// <summary>Completes when the held call has arrived and is waiting.</summary>
+        public Task Entered => _entered.Task;
+
+        public void Release() => _released.TrySetResult();
+
+        internal Task EnterAsync()
+        {
+            _entered.TrySetResult();
+            return _released.Task;
+        }
     }
 
     private T Done<T>(string method, T result)
     {
         if (_waiters.TryGetValue(method, out var list))
         {
-            TaskCompletionSource<object?>[] ready;
+            Waiter[] ready;
             lock (list)
             {
-                ready = list.ToArray();
-                list.Clear();
+                ready = list.Where(w => w.Match(result)).ToArray();
+                list.RemoveAll(ready.Contains);
             }
 
             foreach (var waiter in ready)
             {
-                waiter.TrySetResult(result);
+                waiter.Completion.TrySetResult(result);
             }
         }
 
@@ -77,8 +116,11 @@ public sealed class InstrumentedStore(ICommandStore inner) : ICommandStore
     public async ValueTask<IReadOnlyList<Guid>> RenewLeasesAsync(IReadOnlyList<LeaseRef> leases, DateTimeOffset expiresAt, CancellationToken cancellationToken = default) =>
         Done(nameof(RenewLeasesAsync), await inner.RenewLeasesAsync(leases, expiresAt, cancellationToken));
 
-    public async ValueTask<IReadOnlyList<Guid>> RescueExpiredLeasesAsync(DateTimeOffset now, string? exceptOwner = null, CancellationToken cancellationToken = default) =>
-        Done(nameof(RescueExpiredLeasesAsync), await inner.RescueExpiredLeasesAsync(now, exceptOwner, cancellationToken));
+    public async ValueTask<IReadOnlyList<Guid>> RescueExpiredLeasesAsync(DateTimeOffset now, string? exceptOwner = null, CancellationToken cancellationToken = default)
+    {
+        await HeldAsync(nameof(RescueExpiredLeasesAsync));
+        return Done(nameof(RescueExpiredLeasesAsync), await inner.RescueExpiredLeasesAsync(now, exceptOwner, cancellationToken));
+    }
 
     public ValueTask<CommandInstance> CancelAsync(Guid id, DateTimeOffset now, string? reason, CancellationToken cancellationToken = default) =>
         inner.CancelAsync(id, now, reason, cancellationToken);

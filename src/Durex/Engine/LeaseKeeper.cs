@@ -31,10 +31,13 @@ internal sealed class LeaseKeeper(Pipeline pipeline, TimeSpan rescueInterval)
                 try
                 {
                     await RenewAsync(token).ConfigureAwait(false);
-                    if (time.GetUtcNow() >= nextRescue)
+                    var now = time.GetUtcNow();
+                    if (now >= nextRescue)
                     {
-                        await RescueAsync(token).ConfigureAwait(false);
-                        nextRescue = time.GetUtcNow() + rescueInterval; // a failed rescue is retried on the next tick
+                        await RescueAsync(now, token).ConfigureAwait(false);
+                        // Scheduled from the instant the rescue looked at, not from when it returned: time that passed
+                        // during the store call (or a clock advanced meanwhile) must not push the next rescue out.
+                        nextRescue = now + rescueInterval; // a failed rescue is retried on the next tick
                     }
                 }
                 catch (Exception ex) when (!token.IsCancellationRequested)
@@ -74,9 +77,9 @@ internal sealed class LeaseKeeper(Pipeline pipeline, TimeSpan rescueInterval)
         }
     }
 
-    private async Task RescueAsync(CancellationToken token)
+    private async Task RescueAsync(DateTimeOffset now, CancellationToken token)
     {
-        var rescued = await _context.Store.RescueExpiredLeasesAsync(_context.Time.GetUtcNow(), _context.Owner, token).ConfigureAwait(false);
+        var rescued = await _context.Store.RescueExpiredLeasesAsync(now, _context.Owner, token).ConfigureAwait(false);
         if (rescued.Count > 0)
         {
             Log.Rescued(pipeline.Context.Loggers.LeaseKeeper, rescued.Count);
