@@ -1,0 +1,109 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Durex.Generators.Common;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Durex.Generators;
+
+/// <summary>
+/// Turns <c>[DurexCommand]</c> methods and <c>[Workflow]</c> classes into registration, typed enqueue stubs and the
+/// JSON metadata of their payloads — no reflection at run time, so the result runs under NativeAOT.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class DurexGenerator : IIncrementalGenerator
+{
+    /// <summary>Names of the tracked pipeline steps (the incremental-cache tests look them up).</summary>
+    public static class TrackingNames
+    {
+        public const string Commands = nameof(Commands);
+        public const string Workflows = nameof(Workflows);
+        public const string JsonTypes = nameof(JsonTypes);
+        public const string Settings = nameof(Settings);
+        public const string Combined = nameof(Combined);
+    }
+
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var commands = context.SyntaxProvider
+            .ForAttributeWithMetadataName(Parser.CommandAttribute, static (node, _) => node is MethodDeclarationSyntax, Parser.ParseCommand)
+            .Where(static m => m is not null)
+            .WithTrackingName(TrackingNames.Commands);
+        var workflows = context.SyntaxProvider
+            .ForAttributeWithMetadataName(Parser.WorkflowAttribute, static (node, _) => node is ClassDeclarationSyntax, Parser.ParseWorkflow)
+            .Where(static m => m is not null)
+            .WithTrackingName(TrackingNames.Workflows);
+        var jsonTypes = context.SyntaxProvider
+            .ForAttributeWithMetadataName(Parser.JsonTypeAttribute, static (node, _) => node is CompilationUnitSyntax, Parser.ParseJsonTypes)
+            .WithTrackingName(TrackingNames.JsonTypes);
+        var settings = context.CompilationProvider
+            .Select(static (compilation, token) => Parser.ParseSettings(compilation, token))
+            .WithTrackingName(TrackingNames.Settings);
+
+        var combined = commands.Collect()
+            .Combine(workflows.Collect())
+            .Combine(jsonTypes.Collect())
+            .Combine(settings)
+            .Select(static (input, _) => new GenerationModel(
+                input.Left.Left.Left.OrderBy(c => c!.Name, System.StringComparer.Ordinal).ThenBy(c => c!.ClassName, System.StringComparer.Ordinal).Select(c => c!).ToEquatableArray(),
+                input.Left.Left.Right.OrderBy(w => w!.Name, System.StringComparer.Ordinal).ThenBy(w => w!.ClassName, System.StringComparer.Ordinal).Select(w => w!).ToEquatableArray(),
+                input.Left.Right.SelectMany(p => p).ToEquatableArray(),
+                input.Right))
+            .WithTrackingName(TrackingNames.Combined);
+
+        context.RegisterSourceOutput(combined, static (spc, model) => Generate(spc, model));
+    }
+
+    private static void Generate(SourceProductionContext context, GenerationModel model)
+    {
+        foreach (var diagnostic in model.Commands.SelectMany(c => c.Diagnostics)
+                     .Concat(model.Workflows.SelectMany(w => w.Diagnostics))
+                     .Concat(model.JsonTypes.SelectMany(j => j.Diagnostics)))
+        {
+            context.ReportDiagnostic(ToDiagnostic(diagnostic));
+        }
+
+        // Declarations with errors generate nothing: the diagnostic says what to fix, without a cascade of compile errors.
+        var commands = model.Commands.Where(c => c.Diagnostics.Count == 0).ToArray();
+        var workflows = model.Workflows.Where(w => w.Diagnostics.Count == 0).ToArray();
+        if (commands.Length == 0 && workflows.Length == 0 && model.JsonTypes.Count == 0)
+        {
+            return;
+        }
+
+        var emitter = new Emitter(model.Settings);
+        context.AddSource("Durex.Jobs.g.cs", SourceText.From(emitter.EmitJobs(commands, workflows), System.Text.Encoding.UTF8));
+        context.AddSource("Durex.Registration.g.cs", SourceText.From(emitter.EmitRegistration(), System.Text.Encoding.UTF8));
+        if (workflows.Length > 0)
+        {
+            context.AddSource("Durex.Workflows.g.cs", SourceText.From(emitter.EmitWorkflows(workflows), System.Text.Encoding.UTF8));
+        }
+
+        var jsonTypes = commands.Select(c => c.Payload).Concat(workflows.Select(w => w.Payload)).Concat(model.JsonTypes)
+            .Where(p => p is { UserContext: null, Json.Unsupported: null })
+            .SelectMany(p => p!.Json.Types)
+            .ToArray();
+        if (jsonTypes.Length > 0)
+        {
+            context.AddSource("Durex.JsonMetadata.g.cs",
+                SourceText.From(Json.JsonMetadataEmitter.Emit(model.Settings.Namespace, model.Settings.IsPublic, jsonTypes), System.Text.Encoding.UTF8));
+        }
+    }
+
+    private static Diagnostic ToDiagnostic(DiagnosticInfo info)
+    {
+        var location = info.FilePath is null
+            ? Location.None
+            : Location.Create(info.FilePath, new TextSpan(info.Start, info.Length),
+                new LinePositionSpan(new LinePosition(info.StartLine, info.StartColumn), new LinePosition(info.EndLine, info.EndColumn)));
+        return Diagnostic.Create(DiagnosticDescriptors.ById(info.Id), location, info.Message);
+    }
+
+    private sealed record GenerationModel(
+        EquatableArray<CommandModel> Commands,
+        EquatableArray<WorkflowModel> Workflows,
+        EquatableArray<PayloadModel> JsonTypes,
+        SettingsModel Settings);
+}
