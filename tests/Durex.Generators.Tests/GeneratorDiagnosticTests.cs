@@ -130,6 +130,18 @@ public sealed class GeneratorDiagnosticTests
         AssertReported(output, "DURX2001", "Bag", "Anything", "DurexJsonContext");
     }
 
+    [Theory]
+    [InlineData("public IComparable? Key { get; set; }", "Key")]
+    [InlineData("public Dictionary<Payload, int>? ByPayload { get; set; }", "ByPayload")]
+    [InlineData("[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter))] public DayOfWeek Day { get; set; }", "Day")]
+    [InlineData("public (int, string) Pair { get; set; }", "Pair")]
+    [InlineData("public System.Collections.ArrayList? Untyped { get; set; }", "Untyped")]
+    public void Members_outside_the_supported_subset_are_named(string member, string name)
+    {
+        var output = Run("public sealed class Bag { " + member + " }\npublic static class C { [DurexCommand(\"c\")] public static void M(Bag bag) { } }");
+        AssertReported(output, "DURX2001", $"Bag.{name}");
+    }
+
     [Fact]
     public void A_broken_declaration_does_not_stop_the_others_from_generating()
     {
