@@ -38,8 +38,11 @@ public sealed class DurexGenerator : IIncrementalGenerator
         var jsonTypes = context.SyntaxProvider
             .ForAttributeWithMetadataName(Parser.JsonTypeAttribute, static (node, _) => node is CompilationUnitSyntax, Parser.ParseJsonTypes)
             .WithTrackingName(TrackingNames.JsonTypes);
-        var settings = context.CompilationProvider
-            .Select(static (compilation, token) => Parser.ParseSettings(compilation, token))
+        // Not from CompilationProvider: an assembly attribute found by metadata name keeps the step cached while typing.
+        var settings = context.SyntaxProvider
+            .ForAttributeWithMetadataName(Parser.GeneratedCodeAttribute, static (node, _) => node is CompilationUnitSyntax, Parser.ParseSettings)
+            .Collect()
+            .Select(static (all, _) => all.IsEmpty ? SettingsModel.Default : all[0])
             .WithTrackingName(TrackingNames.Settings);
 
         var combined = commands.Collect()

@@ -85,4 +85,8 @@ internal sealed record WorkflowModel(
 internal sealed record CompensationModel(string CommandName, MethodModel Method);
 
 /// <summary>Assembly-wide settings: <c>[assembly: DurexGeneratedCode]</c>.</summary>
-internal sealed record SettingsModel(string? Namespace, string JobsClassName, string WorkflowsClassName, bool IsPublic);
+internal sealed record SettingsModel(string? Namespace, string JobsClassName, string WorkflowsClassName, bool IsPublic)
+{
+    /// <summary>Without the attribute: internal <c>Jobs</c> and <c>Workflows</c> in the global namespace.</summary>
+    public static SettingsModel Default { get; } = new(null, "Jobs", "Workflows", false);
+}

@@ -163,15 +163,15 @@ internal static class Parser
         return result.ToEquatableArray();
     }
 
-    public static SettingsModel ParseSettings(Compilation compilation, CancellationToken cancellationToken)
+    public static SettingsModel ParseSettings(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
     {
-        var attribute = compilation.Assembly.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == GeneratedCodeAttribute);
-        var ns = attribute is null ? null : Named<string>(attribute, "Namespace");
+        var attribute = context.Attributes[0];
+        var ns = Named<string>(attribute, "Namespace");
         return new SettingsModel(
             string.IsNullOrWhiteSpace(ns) ? null : ns,
-            attribute is null ? "Jobs" : Named<string>(attribute, "JobsClassName") ?? "Jobs",
-            attribute is null ? "Workflows" : Named<string>(attribute, "WorkflowsClassName") ?? "Workflows",
-            attribute is not null && Named<bool>(attribute, "Public"));
+            Named<string>(attribute, "JobsClassName") ?? SettingsModel.Default.JobsClassName,
+            Named<string>(attribute, "WorkflowsClassName") ?? SettingsModel.Default.WorkflowsClassName,
+            Named<bool>(attribute, "Public"));
     }
 
     // ---------------------------------------------------------------- methods
