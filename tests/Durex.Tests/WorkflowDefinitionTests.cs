@@ -1,4 +1,6 @@
+using Durex.Conformance;
 using Durex.Storage;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Durex.Tests;
 
@@ -103,5 +105,67 @@ public sealed class WorkflowDefinitionTests
         Assert.Equal("w:start", run.FirstCommand.Name);
         Assert.Equal(["w.a", "w.b", "w.c"], ran);
         Assert.Equal(WorkflowState.Completed, (await definition.GetStatusAsync(executor, run.CorrelationId))!.State);
+    }
+
+    [Fact]
+    public async Task A_member_still_running_when_its_sibling_fails_is_compensated_once_it_completes_with_its_data()
+    {
+        var time = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var tap = new InstrumentedStore(new MemoryStore());
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var ran = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var definition = new WorkflowDefinition("w",
+        [
+            new(1, "w.first", Compensation: "w.undoFirst"),
+            new(2, "w.slow", Compensation: "w.undoSlow", Parallel: true),
+            new(2, "w.fast", Compensation: "w.undoFast", Parallel: true),
+            new(3, "w.last"),
+        ]);
+        await using var executor = new Executor(tap, o =>
+        {
+            o.TimeProvider = time;
+            o.Parallelism = 2;
+        }).AddWorkflow(definition, new Dictionary<string, WorkflowHandler>
+        {
+            ["w.first"] = Body(c => { ran.Enqueue(c.Name); return CommandResult.Empty; }),
+            ["w.slow"] = new(async (c, ct) =>
+            {
+                await release.Task.WaitAsync(ct);
+                c.Set("parcel", "P-7");
+                ran.Enqueue(c.Name);
+                return CommandResult.Empty;
+            }),
+            ["w.fast"] = Body(_ => throw new InvalidOperationException("no courier")),
+            ["w.last"] = Body(c => { ran.Enqueue(c.Name); return CommandResult.Empty; }),
+            ["w.undoFirst"] = Body(c => { ran.Enqueue(c.Name); return CommandResult.Empty; }),
+            ["w.undoSlow"] = Body(c => { ran.Enqueue($"{c.Name} {c.Data.GetString("parcel")}"); return CommandResult.Empty; }),
+            ["w.undoFast"] = Body(c => { ran.Enqueue(c.Name); return CommandResult.Empty; }),
+        });
+        await executor.StartAsync();
+        var run = await definition.StartAsync(executor, new CommandData());
+
+        // Each apply is an event: wait for the one that leaves the unwind repeating while w.slow still runs.
+        while (true)
+        {
+            var applied = tap.NextAsync(nameof(ICommandStore.ApplyAsync));
+            var commands = await executor.FindByCorrelationIdAsync(run.CorrelationId);
+            if (commands.Any(c => c.Name == "w:unwind:2" && c.Status == CommandStatus.Repeating))
+            {
+                Assert.Equal(WorkflowState.Compensating, (await definition.GetStatusAsync(executor, run.CorrelationId))!.State);
+                Assert.Equal(["w.first"], ran); // nothing undone while a member may still complete
+                break;
+            }
+
+            await applied.WaitAsync(HangGuard);
+        }
+
+        var slowDone = tap.NextAsync(nameof(ICommandStore.ApplyAsync));
+        release.SetResult();
+        await slowDone.WaitAsync(HangGuard);
+        time.Advance(WorkflowDefinition.UnwindPollInterval);
+        await executor.WaitForIdleAsync().WaitAsync(HangGuard);
+
+        Assert.Equal(["w.first", "w.slow", "w.undoSlow P-7", "w.undoFirst"], ran);
+        Assert.Equal(WorkflowState.Compensated, (await definition.GetStatusAsync(executor, run.CorrelationId))!.State);
     }
 }

@@ -8,8 +8,8 @@ namespace Durex;
 /// <remarks>
 /// Parameters, in any order and each optional: the payload (any type the generated JSON metadata or the context named
 /// by <see cref="DurexJsonContextAttribute"/> covers), <see cref="CommandContext"/>, <see cref="CancellationToken"/>.
-/// Returns <see cref="Task"/>, <see cref="ValueTask"/>, <see cref="CommandResult"/>, <c>Task&lt;CommandResult&gt;</c>
-/// or <c>ValueTask&lt;CommandResult&gt;</c>. Instance methods run on an instance created per attempt from the
+/// Returns <see cref="Task"/>, <see cref="ValueTask"/>, <see cref="CommandResult"/>, <c>Task&lt;CommandResult&gt;</c>,
+/// <c>ValueTask&lt;CommandResult&gt;</c> or nothing (<c>void</c>). Instance methods run on an instance created per attempt from the
 /// attempt's DI scope. Only the properties you set apply; the others keep the executor's defaults.
 /// </remarks>
 [AttributeUsage(AttributeTargets.Method, AllowMultiple = false, Inherited = false)]
@@ -70,7 +70,10 @@ public sealed class DurexCommandAttribute(string name) : Attribute
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false, Inherited = false)]
 public sealed class WorkflowAttribute(string name) : Attribute
 {
-    /// <summary>The workflow name; its commands are named <c>&lt;name&gt;.&lt;method&gt;</c>.</summary>
+    /// <summary>
+    /// The workflow name; each step and compensation runs as the command <c>&lt;name&gt;.&lt;method&gt;</c>, the method name
+    /// in camelCase without its <c>Async</c> suffix (<c>ChargeAsync</c> → <c>processOrder.charge</c>).
+    /// </summary>
     public string Name { get; } = name;
 }
 

@@ -48,7 +48,7 @@ public static class GeneratedCode
     /// <summary>The metadata of <typeparamref name="T"/> from the user's context named by <see cref="DurexJsonContextAttribute"/>.</summary>
     public static JsonTypeInfo<T> FromContext<T>(System.Text.Json.Serialization.JsonSerializerContext context) =>
         context.GetTypeInfo(typeof(T)) as JsonTypeInfo<T> ?? throw new InvalidOperationException(
-            $"{context.GetType().FullName} has no metadata for {typeof(T).FullName}: add [JsonSerializable(typeof({typeof(T).Name}))] to it.");
+            $"{context.GetType().FullName} has no metadata for {typeof(T)}: add a [JsonSerializable(typeof(...))] line for that type to it.");
 
     /// <summary>A spec carrying <paramref name="payload"/>, with <paramref name="options"/> applied.</summary>
     public static CommandSpec Spec<T>(string name, T payload, JsonTypeInfo<T> typeInfo, string? uniqueKey, EnqueueOptions? options)

@@ -10,9 +10,11 @@ namespace Durex;
 /// Each step is a durable command. When one completes, the next step (or parallel group) is enqueued in the same store
 /// transaction, with the workflow's data — the payload plus whatever the step set on <see cref="CommandContext.Data"/>.
 /// A parallel group is a fan-out whose fan-in, the join command <c>&lt;workflow&gt;:join:&lt;order&gt;</c>, merges the
-/// members' data and starts the next step. When a step (or a group member) fails for good, the compensations of the
-/// steps that completed run in reverse order, one durable command after the other; a compensation that fails for
-/// good stops the chain and the workflow ends <see cref="WorkflowState.Failed"/>.
+/// members' data and starts the next step. When a step fails for good, the compensations of the steps that completed
+/// run in reverse order, one durable command after the other; a compensation that fails for good stops the chain and
+/// the workflow ends <see cref="WorkflowState.Failed"/>. When a group member fails for good, the unwind command
+/// <c>&lt;workflow&gt;:unwind:&lt;order&gt;</c> waits until the other members have finished, then compensates those that
+/// completed (with the data they set) and the steps before the group.
 /// </remarks>
 public sealed class WorkflowDefinition
 {
@@ -87,13 +89,28 @@ public sealed class WorkflowDefinition
     public string JoinCommandName(int order) => $"{Name}:join:{order}";
 
     /// <summary>
+    /// The command that undoes a failed parallel group: it waits (repeating every <see cref="UnwindPollInterval"/>)
+    /// until no member is still running, then compensates the members that completed and the steps before.
+    /// </summary>
+    public string UnwindCommandName(int order) => $"{Name}:unwind:{order}";
+
+    /// <summary>How often a failed group's unwind command checks whether its other members have finished.</summary>
+    public static TimeSpan UnwindPollInterval { get; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
     /// Starts the workflow: enqueues its first step with <paramref name="data"/>. The correlation id (given, or a new
-    /// one) identifies the run: pass it to <see cref="GetStatusAsync"/>.
+    /// one) identifies the run: pass it to <see cref="GetStatusAsync"/>. The other <paramref name="options"/> (delay,
+    /// priority, retries…) apply to the first step's command only.
     /// </summary>
     public async ValueTask<WorkflowRun> StartAsync(IDurexClient client, CommandData data, EnqueueOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(data);
+        if (options?.Sequence is { Count: > 0 })
+        {
+            throw new ArgumentException("A workflow decides what runs after each step: EnqueueOptions.Sequence cannot be used to start one.", nameof(options));
+        }
+
         var first = new CommandSpec(IsParallel(0) ? StartCommandName : _groups[0][0].CommandName) { Data = data };
         options?.ApplyTo(first);
         first.CorrelationId ??= Guid.NewGuid().ToString("N");
@@ -103,8 +120,15 @@ public sealed class WorkflowDefinition
 
     /// <summary>Starts the workflow with a typed payload.</summary>
     public ValueTask<WorkflowRun> StartAsync<T>(IDurexClient client, T payload, JsonTypeInfo<T> typeInfo, EnqueueOptions? options = null,
-        CancellationToken cancellationToken = default) =>
-        StartAsync(client, CommandData.From(payload, typeInfo), options, cancellationToken);
+        CancellationToken cancellationToken = default)
+    {
+        if (payload is null)
+        {
+            throw new ArgumentNullException(nameof(payload), $"Workflow {Name} needs a {typeof(T).Name} payload; null was given.");
+        }
+
+        return StartAsync(client, CommandData.From(payload, typeInfo), options, cancellationToken);
+    }
 
     /// <summary>Where the run with <paramref name="correlationId"/> stands; null when no command of it exists.</summary>
     public async ValueTask<WorkflowStatus?> GetStatusAsync(IDurexClient client, string correlationId, CancellationToken cancellationToken = default)
@@ -207,7 +231,7 @@ public enum WorkflowState
     /// <summary>A step failed for good and every compensation due completed.</summary>
     Compensated,
 
-    /// <summary>A step failed for good with nothing to compensate, or a compensation failed for good.</summary>
+    /// <summary>A step failed for good (or was cancelled) and nothing was compensated, or a compensation failed for good.</summary>
     Failed,
 }
 

@@ -66,14 +66,29 @@ public static class WorkflowExecutorExtensions
                     }
 
                     return new(definition.Advance(groupIndex, context));
-                }, options => options.OnRecover(async (context, _, cancellationToken) =>
+                }, options => options.OnRecover((context, _, _) =>
+                    // The group failed, but members may still be running: the unwind command waits for them.
+                    new(CommandResult.Next(new CommandSpec(definition.UnwindCommandName(groupIndex + 1)) { Data = context.Data.Clone() }))));
+
+                executor.Handle(definition.UnwindCommandName(group + 1), async (context, cancellationToken) =>
                 {
-                    // The members that completed before the group failed are undone with the steps before them.
                     var run = await executor.FindByCorrelationIdAsync(context.CorrelationId!, cancellationToken).ConfigureAwait(false);
-                    var completed = run.Where(c => c.ParentId == context.ParentId && c.Status == CommandStatus.Completed && members.Contains(c.Name))
-                        .Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
-                    return definition.Compensate(groupIndex, context, completed);
-                }));
+                    var join = run.FirstOrDefault(c => c.Id == context.ParentId);
+                    var siblings = run.Where(c => join is not null && c.ParentId == join.ParentId && members.Contains(c.Name)).ToArray();
+                    if (siblings.Any(c => c.Status.IsActive()))
+                    {
+                        return CommandResult.Repeat(WorkflowDefinition.UnwindPollInterval);
+                    }
+
+                    // Undo the members that completed, with the data they set, then the steps before the group.
+                    var completed = siblings.Where(c => c.Status == CommandStatus.Completed).ToArray();
+                    foreach (var member in completed)
+                    {
+                        context.Data.Merge(member.Data);
+                    }
+
+                    return definition.Compensate(groupIndex, context, completed.Select(c => c.Name).ToHashSet(StringComparer.Ordinal));
+                });
             }
         }
 
