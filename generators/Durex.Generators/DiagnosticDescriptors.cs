@@ -28,6 +28,12 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidAttributeValue = Rule("DURX0006", "Attribute value out of range",
         "{0}");
 
+    public static readonly DiagnosticDescriptor InvalidSettings = Rule("DURX0007", "Generated-code settings are not valid",
+        "{0}");
+
+    public static readonly DiagnosticDescriptor DuplicateName = Rule("DURX0008", "Command name declared more than once",
+        "{0}");
+
     public static readonly DiagnosticDescriptor InvalidWorkflow = Rule("DURX1001", "Workflow steps are not valid",
         "{0}");
 
@@ -42,6 +48,8 @@ internal static class DiagnosticDescriptors
         "DURX0004" => InvalidUniqueKey,
         "DURX0005" => CannotCreateClass,
         "DURX0006" => InvalidAttributeValue,
+        "DURX0007" => InvalidSettings,
+        "DURX0008" => DuplicateName,
         "DURX1001" => InvalidWorkflow,
         _ => UnsupportedPayload,
     };

@@ -1,3 +1,4 @@
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Durex.Generators.Common;
@@ -61,16 +62,20 @@ public sealed class DurexGenerator : IIncrementalGenerator
 
     private static void Generate(SourceProductionContext context, GenerationModel model)
     {
+        var duplicates = DuplicateNames(model);
         foreach (var diagnostic in model.Commands.SelectMany(c => c.Diagnostics)
                      .Concat(model.Workflows.SelectMany(w => w.Diagnostics))
-                     .Concat(model.JsonTypes.SelectMany(j => j.Diagnostics)))
+                     .Concat(model.JsonTypes.SelectMany(j => j.Diagnostics))
+                     .Concat(duplicates.Select(d => d.Diagnostic).Distinct())
+                     .Concat(model.Settings.Error is { } error ? [error] : []))
         {
             context.ReportDiagnostic(ToDiagnostic(diagnostic));
         }
 
         // Declarations with errors generate nothing: the diagnostic says what to fix, without a cascade of compile errors.
-        var commands = model.Commands.Where(c => c.Diagnostics.Count == 0).ToArray();
-        var workflows = model.Workflows.Where(w => w.Diagnostics.Count == 0).ToArray();
+        var clashing = new HashSet<DiagnosticInfo>(duplicates.Select(d => d.Declaration));
+        var commands = model.Commands.Where(c => c.Diagnostics.Count == 0 && !clashing.Contains(c.Location)).ToArray();
+        var workflows = model.Workflows.Where(w => w.Diagnostics.Count == 0 && !clashing.Contains(w.Location)).ToArray();
         if (commands.Length == 0 && workflows.Length == 0 && model.JsonTypes.Count == 0)
         {
             return;
@@ -90,9 +95,46 @@ public sealed class DurexGenerator : IIncrementalGenerator
             .ToArray();
         if (jsonTypes.Length > 0)
         {
+            // Internal whatever the stubs' visibility: only this assembly's generated code reads it.
             context.AddSource("Durex.JsonMetadata.g.cs",
-                SourceText.From(Json.JsonMetadataEmitter.Emit(model.Settings.Namespace, model.Settings.IsPublic, jsonTypes), System.Text.Encoding.UTF8));
+                SourceText.From(Json.JsonMetadataEmitter.Emit(model.Settings.Namespace, isPublic: false, jsonTypes), System.Text.Encoding.UTF8));
         }
+    }
+
+    /// <summary>
+    /// Command names used by more than one declaration (commands, workflow steps, compensations, joins), each reported
+    /// at every declaration that uses it; none of them generates.
+    /// </summary>
+    private static List<(DiagnosticInfo Declaration, DiagnosticInfo Diagnostic)> DuplicateNames(GenerationModel model)
+    {
+        var uses = new List<(string Name, DiagnosticInfo Declaration, string Owner)>();
+        foreach (var command in model.Commands.Where(c => c.Diagnostics.Count == 0))
+        {
+            uses.Add((command.Name, command.Location, $"[DurexCommand] {command.Method.Name}"));
+        }
+
+        foreach (var workflow in model.Workflows.Where(w => w.Diagnostics.Count == 0))
+        {
+            var owner = $"workflow {workflow.Name}";
+            uses.AddRange(workflow.Steps.Select(s => (s.CommandName, workflow.Location, $"{owner} (step {s.Method.Name})")));
+            uses.AddRange(workflow.Compensations.Select(c => (c.CommandName, workflow.Location, $"{owner} (compensation {c.Method.Name})")));
+        }
+
+        var result = new List<(DiagnosticInfo, DiagnosticInfo)>();
+        foreach (var group in uses.GroupBy(u => u.Name, System.StringComparer.Ordinal).Where(g => g.Count() > 1))
+        {
+            var owners = string.Join(", ", group.Select(u => u.Owner));
+            foreach (var use in group)
+            {
+                result.Add((use.Declaration, use.Declaration with
+                {
+                    Id = "DURX0008",
+                    Message = $"Command name '{group.Key}' is used {group.Count()} times ({owners}); each command needs its own name",
+                }));
+            }
+        }
+
+        return result;
     }
 
     private static Diagnostic ToDiagnostic(DiagnosticInfo info)

@@ -27,7 +27,7 @@ internal sealed class Emitter
     {
         var w = new Writer();
         Header(w);
-        var names = new ClassNames();
+        var names = new ClassNames(_settings);
         w.Line("/// <summary>The Durex commands of this assembly: typed enqueue stubs and their registration.</summary>");
         w.Line(GeneratedCodeAttribute);
         w.Open($"{_accessibility} static partial class {_settings.JobsClassName}");
@@ -40,7 +40,7 @@ internal sealed class Emitter
             w.Line($"{className}.Register(executor);");
         }
 
-        var workflowNames = new ClassNames();
+        var workflowNames = new ClassNames(_settings);
         foreach (var workflow in workflows)
         {
             w.Line($"{WorkflowsType}.{workflowNames.For(workflow.Name)}.Register(executor);");
@@ -67,7 +67,7 @@ internal sealed class Emitter
     {
         var w = new Writer();
         Header(w);
-        var names = new ClassNames();
+        var names = new ClassNames(_settings);
         w.Line("/// <summary>The Durex workflows of this assembly: start, status and registration.</summary>");
         w.Line(GeneratedCodeAttribute);
         w.Open($"{_accessibility} static partial class {_settings.WorkflowsClassName}");
@@ -116,8 +116,9 @@ internal sealed class Emitter
     {
         var payload = command.Payload;
         var typeInfo = payload is null ? null : TypeInfo(payload);
-        w.Line($"/// <summary>Command <c>{Xml(command.Name)}</c>, handled by <see cref=\"{Cref(command.ClassName)}.{command.Method.Name}\"/>.</summary>");
-        w.Open($"public static class {className}");
+        w.Line($"/// <summary>Command <c>{Xml(command.Name)}</c>, handled by <see cref=\"{Cref(command.ClassName)}\"/>.<c>{Xml(command.Method.Name)}</c>.</summary>");
+        // Public stubs cannot take a payload type other assemblies cannot see.
+        w.Open($"{(payload is null || payload.IsPublic ? "public" : "internal")} static class {className}");
         w.Line("/// <summary>The command's name.</summary>");
         w.Line($"public const string Name = {Literal(command.Name)};");
         w.Line();
@@ -167,7 +168,7 @@ internal sealed class Emitter
         var text = new StringBuilder("global::System.String.Create(global::System.Globalization.CultureInfo.InvariantCulture, $\"");
         foreach (var part in command.UniqueKey)
         {
-            text.Append(part.IsMember ? "{payload." + part.Text + "}" : Escape(part.Text).Replace("{", "{{").Replace("}", "}}"));
+            text.Append(part.IsMember ? "{" + part.Text + "}" : Escape(part.Text).Replace("{", "{{").Replace("}", "}}"));
         }
 
         text.Append("\")");
@@ -240,7 +241,7 @@ internal sealed class Emitter
         var payload = workflow.Payload;
         var typeInfo = payload is null ? null : TypeInfo(payload);
         w.Line($"/// <summary>Workflow <c>{Xml(workflow.Name)}</c>, defined by <see cref=\"{Cref(workflow.ClassName)}\"/>.</summary>");
-        w.Open($"public static class {className}");
+        w.Open($"{(payload is null || payload.IsPublic ? "public" : "internal")} static class {className}");
         w.Line("/// <summary>The workflow's name.</summary>");
         w.Line($"public const string Name = {Literal(workflow.Name)};");
         w.Line();
@@ -301,9 +302,10 @@ internal sealed class Emitter
 
     private static void EnsureServices(Writer w, FactoryModel? factory, string owner)
     {
-        if (factory is { Dependencies.Count: > 0 })
+        var required = factory?.Dependencies.Where(d => !d.IsOptional).ToArray() ?? [];
+        if (required.Length > 0)
         {
-            w.Line($"{Code}.EnsureServices(executor, {Literal(owner)}, {string.Join(", ", factory.Dependencies.Select(d => $"typeof({d})"))});");
+            w.Line($"{Code}.EnsureServices(executor, {Literal(owner)}, {string.Join(", ", required.Select(d => $"typeof({d.TypeName})"))});");
         }
     }
 
@@ -324,7 +326,9 @@ internal sealed class Emitter
         else
         {
             w.Line($"var services = {Code}.Services(context, {Literal(owner)});");
-            w.Line($"return new {factory.TypeName}({string.Join(", ", factory.Dependencies.Select(d => $"{Code}.Require<{d}>(services, {Literal(owner)})"))});");
+            w.Line($"return new {factory.TypeName}({string.Join(", ", factory.Dependencies.Select(d => d.IsOptional
+                ? $"services.GetService(typeof({d.TypeName})) as {d.TypeName}"
+                : $"{Code}.Require<{d.TypeName}>(services, {Literal(owner)})"))});");
         }
 
         w.Close();
@@ -340,7 +344,7 @@ internal sealed class Emitter
             ArgumentKind.CancellationToken => "cancellationToken",
             _ => "error",
         }));
-        var call = $"{target}.{method.Name}({arguments})";
+        var call = $"{target}.{Parser.Identifier(method.Name)}({arguments})";
         return method.Return == ReturnKind.Void
             ? $"{{ {call}; return new {ResultTask}(global::Durex.CommandResult.Empty); }}"
             : $"{Code}.Done({call})";
@@ -384,9 +388,14 @@ internal sealed class Emitter
         .Replace("&lt;", "{").Replace("&gt;", "}");
 
     /// <summary>PascalCase class names from command names, unique within one parent class.</summary>
-    private sealed class ClassNames
+    private sealed class ClassNames(SettingsModel settings)
     {
-        private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal) { "Register", "Name", "Definition" };
+        // Members of the generated classes and the outer classes themselves: a nested class may not share their names.
+        private static readonly HashSet<string> Members = new(StringComparer.Ordinal)
+        {
+            "Register", "Name", "Definition", "Spec", "EnqueueAsync", "ScheduleAsync", "Create", "StartAsync", "GetStatusAsync",
+        };
+
         private readonly HashSet<string> _used = new(StringComparer.Ordinal);
 
         public string For(string commandName)
@@ -410,7 +419,8 @@ internal sealed class Emitter
                 name.Insert(0, '_');
             }
 
-            var candidate = Reserved.Contains(name.ToString()) ? name + "Command" : name.ToString();
+            var text = name.ToString();
+            var candidate = Members.Contains(text) || text == settings.JobsClassName || text == settings.WorkflowsClassName ? text + "Command" : text;
             var unique = candidate;
             for (var i = 2; !_used.Add(unique); i++)
             {

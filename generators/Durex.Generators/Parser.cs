@@ -49,7 +49,9 @@ internal static class Parser
             diagnostics.Add(Info("DURX0002", $"{method.ContainingType.Name}.{method.Name} cannot handle command '{name}': {error}", location));
         }
 
-        var factory = method.IsStatic ? null : ParseFactory(method.ContainingType, diagnostics, location);
+        var factory = CheckReachable(method.ContainingType, diagnostics, location) && !method.IsStatic
+            ? ParseFactory(method.ContainingType, diagnostics, location)
+            : null;
         var payload = payloadType is null ? null : ParsePayload(payloadType, context.SemanticModel.Compilation, diagnostics, location, cancellationToken);
 
         var recover = ParseHook(method, attribute, "OnRecover", known, allowException: true, payloadType, diagnostics, location);
@@ -59,7 +61,7 @@ internal static class Parser
 
         return new CommandModel(name, method.ContainingType.ToDisplayString(FullyQualified), handler ?? new MethodModel(method.Name, method.IsStatic,
                 EquatableArray<ArgumentKind>.Empty, ReturnKind.Task), factory, payload, options, uniqueKey, recover, expired,
-            diagnostics.ToEquatableArray());
+            diagnostics.ToEquatableArray(), Info("", name, location));
     }
 
     public static WorkflowModel? ParseWorkflow(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
@@ -83,7 +85,10 @@ internal static class Parser
         var compensations = new List<CompensationModel>();
         ITypeSymbol? payloadType = null;
         var anyInstance = false;
-        foreach (var method in type.GetMembers().OfType<IMethodSymbol>().OrderBy(m => m.Locations.FirstOrDefault()?.SourceSpan.Start ?? 0))
+        // Declaration order (file, then position) decides the order of parallel members: stable under unrelated edits.
+        foreach (var method in type.GetMembers().OfType<IMethodSymbol>()
+                     .OrderBy(m => m.Locations.FirstOrDefault()?.SourceTree?.FilePath ?? "", StringComparer.Ordinal)
+                     .ThenBy(m => m.Locations.FirstOrDefault()?.SourceSpan.Start ?? 0))
         {
             cancellationToken.ThrowIfCancellationRequested();
             var step = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == StepAttribute);
@@ -125,6 +130,7 @@ internal static class Parser
                 else
                 {
                     compensationCommand = name + "." + CommandSegment(compensateName);
+                    CheckStepName(compensationCommand, type.Name, compensateName, diagnostics, stepLocation);
                     anyInstance |= !compensation.IsStatic;
                     if (!compensations.Any(c => c.CommandName == compensationCommand))
                     {
@@ -135,15 +141,17 @@ internal static class Parser
 
             anyInstance |= !parsed.IsStatic;
             var options = ParseOptions(step, $"step {type.Name}.{method.Name}", diagnostics, stepLocation);
-            steps.Add(new StepModel(order, name + "." + CommandSegment(method.Name), parsed, compensationCommand, Named<bool>(step, "Parallel"),
+            var stepCommand = name + "." + CommandSegment(method.Name);
+            CheckStepName(stepCommand, type.Name, method.Name, diagnostics, stepLocation);
+            steps.Add(new StepModel(order, stepCommand, parsed, compensationCommand, Named<bool>(step, "Parallel"),
                 options.Retries, options.TimeoutSeconds));
         }
 
         CheckSteps(type.Name, steps, diagnostics, location);
-        var factory = anyInstance ? ParseFactory(type, diagnostics, location) : null;
+        var factory = CheckReachable(type, diagnostics, location) && anyInstance ? ParseFactory(type, diagnostics, location) : null;
         var payload = payloadType is null ? null : ParsePayload(payloadType, context.SemanticModel.Compilation, diagnostics, location, cancellationToken);
         return new WorkflowModel(name, type.ToDisplayString(FullyQualified), factory, payload,
-            steps.OrderBy(s => s.Order).ToEquatableArray(), compensations.ToEquatableArray(), diagnostics.ToEquatableArray());
+            steps.OrderBy(s => s.Order).ToEquatableArray(), compensations.ToEquatableArray(), diagnostics.ToEquatableArray(), Info("", name, location));
     }
 
     public static EquatableArray<PayloadModel> ParseJsonTypes(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
@@ -167,11 +175,20 @@ internal static class Parser
     {
         var attribute = context.Attributes[0];
         var ns = Named<string>(attribute, "Namespace");
-        return new SettingsModel(
-            string.IsNullOrWhiteSpace(ns) ? null : ns,
-            Named<string>(attribute, "JobsClassName") ?? SettingsModel.Default.JobsClassName,
-            Named<string>(attribute, "WorkflowsClassName") ?? SettingsModel.Default.WorkflowsClassName,
-            Named<bool>(attribute, "Public"));
+        var jobs = Named<string>(attribute, "JobsClassName") ?? SettingsModel.Default.JobsClassName;
+        var workflows = Named<string>(attribute, "WorkflowsClassName") ?? SettingsModel.Default.WorkflowsClassName;
+        var location = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation();
+        string? error =
+            !string.IsNullOrWhiteSpace(ns) && !ns!.Split('.').All(IsIdentifier) ? $"Namespace '{ns}' is not a C# namespace name" :
+            !IsIdentifier(jobs) ? $"JobsClassName '{jobs}' is not a C# identifier" :
+            !IsIdentifier(workflows) ? $"WorkflowsClassName '{workflows}' is not a C# identifier" :
+            jobs == workflows ? $"JobsClassName and WorkflowsClassName are both '{jobs}'; give them different names" :
+            jobs == "DurexJsonMetadata" || workflows == "DurexJsonMetadata" || jobs == "DurexGeneratedRegistration" || workflows == "DurexGeneratedRegistration"
+                ? "DurexJsonMetadata and DurexGeneratedRegistration are taken by the generated code; choose other class names" :
+            null;
+        return error is not null
+            ? SettingsModel.Default with { Error = Info("DURX0007", $"[assembly: DurexGeneratedCode]: {error}; the defaults are used meanwhile", location) }
+            : new SettingsModel(string.IsNullOrWhiteSpace(ns) ? null : ns, jobs, workflows, Named<bool>(attribute, "Public"));
     }
 
     // ---------------------------------------------------------------- methods
@@ -198,6 +215,12 @@ internal static class Parser
             if (parameter.RefKind != RefKind.None)
             {
                 error = $"parameter '{parameter.Name}' is passed by reference ({parameter.RefKind.ToString().ToLowerInvariant()})";
+                return null;
+            }
+
+            if (!allowException && SymbolEqualityComparer.Default.Equals(parameter.Type, known.Exception))
+            {
+                error = $"parameter '{parameter.Name}' is an Exception, which only OnRecover hooks receive";
                 return null;
             }
 
@@ -310,11 +333,37 @@ internal static class Parser
         return hook;
     }
 
+    /// <summary>The generated code calls into the type from outside it: it and every containing type must be reachable.</summary>
+    private static bool CheckReachable(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, Location? location)
+    {
+        for (var t = type; t is not null; t = t.ContainingType)
+        {
+            var problem = t.IsFileLocal ? "is file-local"
+                : t.IsGenericType ? "is generic"
+                : t.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal ? null
+                : $"is {AccessibilityText(t.DeclaredAccessibility)}";
+            if (problem is not null)
+            {
+                diagnostics.Add(Info("DURX0005", $"{(ReferenceEquals(t, type) ? type.Name : $"{type.Name}'s containing type {t.Name}")} {problem}: the generated code must be able to call the handlers, so make it a public or internal, non-generic type", location));
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string AccessibilityText(Accessibility accessibility) => accessibility switch
+    {
+        Accessibility.ProtectedAndInternal => "private protected",
+        Accessibility.ProtectedOrInternal => "protected internal",
+        _ => accessibility.ToString().ToLowerInvariant(),
+    };
+
     private static FactoryModel? ParseFactory(INamedTypeSymbol type, List<DiagnosticInfo> diagnostics, Location? location)
     {
-        if (type.IsAbstract || type.IsStatic || type.IsGenericType || type.DeclaredAccessibility is Accessibility.Private or Accessibility.Protected)
+        if (type.IsAbstract || type.IsStatic)
         {
-            diagnostics.Add(Info("DURX0005", $"{type.Name} cannot be created per attempt: a handler class with instance methods must be a non-generic, non-abstract class the assembly can see", location));
+            diagnostics.Add(Info("DURX0005", $"{type.Name} cannot be created per attempt: a class with instance handlers must not be abstract or static", location));
             return null;
         }
 
@@ -327,8 +376,16 @@ internal static class Parser
             return null;
         }
 
+        var setsRequired = chosen.GetAttributes().Any(a => a.AttributeClass?.Name == "SetsRequiredMembersAttribute");
+        if (!setsRequired && AllTypes(type).SelectMany(t => t.GetMembers()).Any(m => m is IPropertySymbol { IsRequired: true } or IFieldSymbol { IsRequired: true }))
+        {
+            diagnostics.Add(Info("DURX0005", $"{type.Name} has required members, which its constructor does not set: the class is created with its constructor alone, so remove 'required' or add [SetsRequiredMembers] to the constructor", location));
+            return null;
+        }
+
         return new FactoryModel(type.ToDisplayString(FullyQualified), type.ToDisplayString(),
-            chosen.Parameters.Select(p => p.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullyQualified)).ToEquatableArray());
+            chosen.Parameters.Select(p => new DependencyModel(
+                p.Type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullyQualified), p.HasExplicitDefaultValue)).ToEquatableArray());
     }
 
     // ---------------------------------------------------------------- payloads and options
@@ -337,22 +394,50 @@ internal static class Parser
         CancellationToken cancellationToken)
     {
         var typeName = type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullyQualified);
+        var canBeNull = !type.IsValueType || type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T;
+        var isPublic = IsPublic(type);
         var userContext = UserContextListing(type, compilation);
         if (userContext is not null)
         {
-            return new PayloadModel(typeName, !type.IsValueType || type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T, new JsonTypeGraphResult(typeName, EquatableArray<JsonTypeModel>.Empty, null), userContext, EquatableArray<DiagnosticInfo>.Empty);
+            return new PayloadModel(typeName, canBeNull, isPublic, new JsonTypeGraphResult(typeName, EquatableArray<JsonTypeModel>.Empty, null), userContext, EquatableArray<DiagnosticInfo>.Empty);
         }
 
         var json = JsonTypeGraph.Build(type, cancellationToken);
-        if (json.Unsupported is not null)
+        // A type that does not resolve already has its compiler error: one message is enough.
+        if (json.Unsupported is not null && !ContainsErrorType(type))
         {
+            var shown = type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString();
             diagnostics.Add(Info("DURX2001",
-                $"Payload type {type.ToDisplayString()} is not supported by the generated JSON metadata ({json.Unsupported}); add [JsonSerializable(typeof({type.ToDisplayString()}))] to a JsonSerializerContext and name it with [assembly: DurexJsonContext(typeof(YourContext))]",
+                $"The generated JSON metadata cannot serialize payload type {shown}: {json.Unsupported}. Add [JsonSerializable(typeof({shown}))] to a JsonSerializerContext and name it with [assembly: DurexJsonContext(typeof(YourContext))]",
                 location));
         }
 
-        return new PayloadModel(typeName, !type.IsValueType || type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T, json, null, EquatableArray<DiagnosticInfo>.Empty);
+        return new PayloadModel(typeName, canBeNull, isPublic, json, null, EquatableArray<DiagnosticInfo>.Empty);
     }
+
+    private static bool IsPublic(ITypeSymbol type) => type switch
+    {
+        IArrayTypeSymbol array => IsPublic(array.ElementType),
+        INamedTypeSymbol named => Enumerable.Repeat(named, 1).Concat(Containing(named)).All(t => t.DeclaredAccessibility == Accessibility.Public)
+            && named.TypeArguments.All(IsPublic),
+        _ => true,
+    };
+
+    private static IEnumerable<INamedTypeSymbol> Containing(INamedTypeSymbol type)
+    {
+        for (var t = type.ContainingType; t is not null; t = t.ContainingType)
+        {
+            yield return t;
+        }
+    }
+
+    private static bool ContainsErrorType(ITypeSymbol type) => type switch
+    {
+        IErrorTypeSymbol => true,
+        IArrayTypeSymbol array => ContainsErrorType(array.ElementType),
+        INamedTypeSymbol named => named.TypeArguments.Any(ContainsErrorType),
+        _ => false,
+    };
 
     /// <summary>The user's context named by <c>[assembly: DurexJsonContext]</c>, when it lists <paramref name="type"/>.</summary>
     private static string? UserContextListing(ITypeSymbol type, Compilation compilation)
@@ -422,11 +507,12 @@ internal static class Parser
             }
 
             var path = template.Substring(i + 1, end - i - 1).Trim();
-            if (payload is null || !HasMemberPath(payload, path))
+            var access = payload is null ? null : MemberAccess(payload, path);
+            if (access is null)
             {
                 diagnostics.Add(Info("DURX0004", payload is null
                     ? $"Unique key template '{template}' of command '{command}' names '{path}', but the command takes no payload"
-                    : $"Unique key template '{template}' of command '{command}' names '{path}', which {payload.ToDisplayString()} does not have as a public property or field", location));
+                    : $"Unique key template '{template}' of command '{command}' names '{path}', which {payload.ToDisplayString()} does not have as a readable public instance property or field", location));
                 return EquatableArray<UniqueKeyPart>.Empty;
             }
 
@@ -436,7 +522,7 @@ internal static class Parser
                 text.Clear();
             }
 
-            parts.Add(new UniqueKeyPart(path, true));
+            parts.Add(new UniqueKeyPart(access, true));
             i = end;
         }
 
@@ -448,21 +534,42 @@ internal static class Parser
         return parts.ToEquatableArray();
     }
 
-    private static bool HasMemberPath(ITypeSymbol type, string path)
+    /// <summary>
+    /// The C# expression reading <paramref name="path"/> from the variable <c>payload</c>, with <c>?.</c> after every
+    /// value that can be null; null when a segment is not a readable public instance member.
+    /// </summary>
+    private static string? MemberAccess(ITypeSymbol payload, string path)
     {
-        var current = type;
+        var expression = new StringBuilder("payload");
+        var current = payload;
         foreach (var segment in path.Split('.'))
         {
-            var member = AllMembers(current, segment).FirstOrDefault(m => m.DeclaredAccessibility == Accessibility.Public && m is IPropertySymbol or IFieldSymbol);
-            if (member is null || segment.Length == 0)
+            var nullable = !current.IsValueType || current.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T;
+            if (current is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } wrapped)
             {
-                return false;
+                current = wrapped.TypeArguments[0]; // ?. on a Nullable<T> reaches T's members
             }
 
+            var member = AllMembers(current, segment.Trim()).FirstOrDefault(m => m.DeclaredAccessibility == Accessibility.Public && !m.IsStatic
+                && m is IPropertySymbol { GetMethod: not null } or IFieldSymbol);
+            if (member is null)
+            {
+                return null;
+            }
+
+            expression.Append(nullable ? "?." : ".").Append(Identifier(member.Name));
             current = member is IPropertySymbol property ? property.Type : ((IFieldSymbol)member).Type;
         }
 
-        return true;
+        return expression.ToString();
+    }
+
+    private static IEnumerable<INamedTypeSymbol> AllTypes(INamedTypeSymbol type)
+    {
+        for (var t = type; t is not null; t = t.BaseType)
+        {
+            yield return t;
+        }
     }
 
     private static IEnumerable<ISymbol> AllMembers(ITypeSymbol type, string name)
@@ -525,6 +632,19 @@ internal static class Parser
     {
         var name = methodName.EndsWith("Async", StringComparison.Ordinal) && methodName.Length > 5 ? methodName.Substring(0, methodName.Length - 5) : methodName;
         return char.ToLowerInvariant(name[0]) + name.Substring(1);
+    }
+
+    /// <summary>A name usable in generated code: C# keywords get their <c>@</c>.</summary>
+    public static string Identifier(string name) => SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
+
+    private static bool IsIdentifier(string name) => SyntaxFacts.IsValidIdentifier(name) && SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None;
+
+    private static void CheckStepName(string command, string type, string method, List<DiagnosticInfo> diagnostics, Location? location)
+    {
+        if (!IsValidName(command))
+        {
+            diagnostics.Add(Info("DURX0001", $"{type}.{method} would run as command '{command}', which is not a valid command name: use 1–200 characters of ASCII letters, digits and _ - . : / in the workflow and method names", location));
+        }
     }
 
     private static bool IsValidName(string name) =>
