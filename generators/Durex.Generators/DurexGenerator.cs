@@ -62,17 +62,10 @@ public sealed class DurexGenerator : IIncrementalGenerator
 
     private static void Generate(SourceProductionContext context, GenerationModel model)
     {
-        var duplicates = DuplicateNames(model);
-        foreach (var diagnostic in model.Commands.SelectMany(c => c.Diagnostics)
-                     .Concat(model.Workflows.SelectMany(w => w.Diagnostics))
-                     .Concat(model.JsonTypes.SelectMany(j => j.Diagnostics))
-                     .Concat(duplicates.Select(d => d.Diagnostic).Distinct())
-                     .Concat(model.Settings.Error is { } error ? [error] : []))
-        {
-            context.ReportDiagnostic(ToDiagnostic(diagnostic));
-        }
+        var duplicates = Validation.DuplicateNames(model.Commands, model.Workflows);
 
-        // Declarations with errors generate nothing: the diagnostic says what to fix, without a cascade of compile errors.
+        // Declarations with errors generate nothing, without a cascade of compile errors: the Durex analyzers, which run
+        // the same checks, report what to fix (validation lives in analyzers, DESIGN.md §5).
         var clashing = new HashSet<DiagnosticInfo>(duplicates.Select(d => d.Declaration));
         var commands = model.Commands.Where(c => c.Diagnostics.Count == 0 && !clashing.Contains(c.Location)).ToArray();
         var workflows = model.Workflows.Where(w => w.Diagnostics.Count == 0 && !clashing.Contains(w.Location)).ToArray();
@@ -99,51 +92,6 @@ public sealed class DurexGenerator : IIncrementalGenerator
             context.AddSource("Durex.JsonMetadata.g.cs",
                 SourceText.From(Json.JsonMetadataEmitter.Emit(model.Settings.Namespace, isPublic: false, jsonTypes), System.Text.Encoding.UTF8));
         }
-    }
-
-    /// <summary>
-    /// Command names used by more than one declaration (commands, workflow steps, compensations, joins), each reported
-    /// at every declaration that uses it; none of them generates.
-    /// </summary>
-    private static List<(DiagnosticInfo Declaration, DiagnosticInfo Diagnostic)> DuplicateNames(GenerationModel model)
-    {
-        var uses = new List<(string Name, DiagnosticInfo Declaration, string Owner)>();
-        foreach (var command in model.Commands.Where(c => c.Diagnostics.Count == 0))
-        {
-            uses.Add((command.Name, command.Location, $"[DurexCommand] {command.Method.Name}"));
-        }
-
-        foreach (var workflow in model.Workflows.Where(w => w.Diagnostics.Count == 0))
-        {
-            var owner = $"workflow {workflow.Name}";
-            uses.AddRange(workflow.Steps.Select(s => (s.CommandName, workflow.Location, $"{owner} (step {s.Method.Name})")));
-            uses.AddRange(workflow.Compensations.Select(c => (c.CommandName, workflow.Location, $"{owner} (compensation {c.Method.Name})")));
-        }
-
-        var result = new List<(DiagnosticInfo, DiagnosticInfo)>();
-        foreach (var group in uses.GroupBy(u => u.Name, System.StringComparer.Ordinal).Where(g => g.Count() > 1))
-        {
-            var owners = string.Join(", ", group.Select(u => u.Owner));
-            foreach (var use in group)
-            {
-                result.Add((use.Declaration, use.Declaration with
-                {
-                    Id = "DURX0008",
-                    Message = $"Command name '{group.Key}' is used {group.Count()} times ({owners}); each command needs its own name",
-                }));
-            }
-        }
-
-        return result;
-    }
-
-    private static Diagnostic ToDiagnostic(DiagnosticInfo info)
-    {
-        var location = info.FilePath is null
-            ? Location.None
-            : Location.Create(info.FilePath, new TextSpan(info.Start, info.Length),
-                new LinePositionSpan(new LinePosition(info.StartLine, info.StartColumn), new LinePosition(info.EndLine, info.EndColumn)));
-        return Diagnostic.Create(DiagnosticDescriptors.ById(info.Id), location, info.Message);
     }
 
     private sealed record GenerationModel(

@@ -26,14 +26,14 @@ internal static class Parser
     private static readonly SymbolDisplayFormat FullyQualified = SymbolDisplayFormat.FullyQualifiedFormat
         .WithMiscellaneousOptions(SymbolDisplayFormat.FullyQualifiedFormat.MiscellaneousOptions | SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
 
-    public static CommandModel? ParseCommand(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-    {
-        if (context.TargetSymbol is not IMethodSymbol method || context.Attributes.Length == 0)
-        {
-            return null;
-        }
+    public static CommandModel? ParseCommand(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        context.TargetSymbol is IMethodSymbol method && context.Attributes.Length > 0
+            ? ParseCommand(method, context.Attributes[0], context.SemanticModel.Compilation, cancellationToken)
+            : null;
 
-        var attribute = context.Attributes[0];
+    /// <summary>A <c>[DurexCommand]</c> method; shared by the generator and the analyzers, which report its diagnostics.</summary>
+    public static CommandModel ParseCommand(IMethodSymbol method, AttributeData attribute, Compilation compilation, CancellationToken cancellationToken)
+    {
         var diagnostics = new List<DiagnosticInfo>();
         var location = method.Locations.FirstOrDefault();
         var name = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
@@ -42,7 +42,7 @@ internal static class Parser
             diagnostics.Add(Info("DURX0001", $"Command name '{name}' on {method.ContainingType.Name}.{method.Name} is invalid: use 1–200 characters of ASCII letters, digits and _ - . : /", location));
         }
 
-        var known = new KnownTypes(context.SemanticModel.Compilation);
+        var known = new KnownTypes(compilation);
         var handler = ParseMethod(method, known, allowException: false, out var payloadType, out var error);
         if (handler is null)
         {
@@ -52,7 +52,7 @@ internal static class Parser
         var factory = CheckReachable(method.ContainingType, diagnostics, location) && !method.IsStatic
             ? ParseFactory(method.ContainingType, diagnostics, location)
             : null;
-        var payload = payloadType is null ? null : ParsePayload(payloadType, context.SemanticModel.Compilation, diagnostics, location, cancellationToken);
+        var payload = payloadType is null ? null : ParsePayload(payloadType, compilation, diagnostics, location, cancellationToken);
 
         var recover = ParseHook(method, attribute, "OnRecover", known, allowException: true, payloadType, diagnostics, location);
         var expired = ParseHook(method, attribute, "OnExpired", known, allowException: false, payloadType, diagnostics, location);
@@ -64,14 +64,14 @@ internal static class Parser
             diagnostics.ToEquatableArray(), Info("", name, location));
     }
 
-    public static WorkflowModel? ParseWorkflow(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
-    {
-        if (context.TargetSymbol is not INamedTypeSymbol type || context.Attributes.Length == 0)
-        {
-            return null;
-        }
+    public static WorkflowModel? ParseWorkflow(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        context.TargetSymbol is INamedTypeSymbol type && context.Attributes.Length > 0
+            ? ParseWorkflow(type, context.Attributes[0], context.SemanticModel.Compilation, cancellationToken)
+            : null;
 
-        var attribute = context.Attributes[0];
+    /// <summary>A <c>[Workflow]</c> class; shared by the generator and the analyzers, which report its diagnostics.</summary>
+    public static WorkflowModel ParseWorkflow(INamedTypeSymbol type, AttributeData attribute, Compilation compilation, CancellationToken cancellationToken)
+    {
         var diagnostics = new List<DiagnosticInfo>();
         var location = type.Locations.FirstOrDefault();
         var name = attribute.ConstructorArguments.Length == 1 ? attribute.ConstructorArguments[0].Value as string ?? "" : "";
@@ -80,7 +80,7 @@ internal static class Parser
             diagnostics.Add(Info("DURX0001", $"Workflow name '{name}' on {type.Name} is invalid: use 1–200 characters of ASCII letters, digits and _ - . : /", location));
         }
 
-        var known = new KnownTypes(context.SemanticModel.Compilation);
+        var known = new KnownTypes(compilation);
         var steps = new List<StepModel>();
         var compensations = new List<CompensationModel>();
         ITypeSymbol? payloadType = null;
@@ -149,21 +149,25 @@ internal static class Parser
 
         CheckSteps(type.Name, steps, diagnostics, location);
         var factory = CheckReachable(type, diagnostics, location) && anyInstance ? ParseFactory(type, diagnostics, location) : null;
-        var payload = payloadType is null ? null : ParsePayload(payloadType, context.SemanticModel.Compilation, diagnostics, location, cancellationToken);
+        var payload = payloadType is null ? null : ParsePayload(payloadType, compilation, diagnostics, location, cancellationToken);
         return new WorkflowModel(name, type.ToDisplayString(FullyQualified), factory, payload,
             steps.OrderBy(s => s.Order).ToEquatableArray(), compensations.ToEquatableArray(), diagnostics.ToEquatableArray(), Info("", name, location));
     }
 
-    public static EquatableArray<PayloadModel> ParseJsonTypes(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static EquatableArray<PayloadModel> ParseJsonTypes(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        ParseJsonTypes(context.Attributes, context.SemanticModel.Compilation, cancellationToken);
+
+    /// <summary>The types named by <c>[assembly: DurexJsonType]</c> attributes.</summary>
+    public static EquatableArray<PayloadModel> ParseJsonTypes(IEnumerable<AttributeData> attributes, Compilation compilation, CancellationToken cancellationToken)
     {
         var result = new List<PayloadModel>();
-        foreach (var attribute in context.Attributes)
+        foreach (var attribute in attributes)
         {
             if (attribute.ConstructorArguments.Length == 1 && attribute.ConstructorArguments[0].Value is ITypeSymbol type)
             {
                 var diagnostics = new List<DiagnosticInfo>();
                 var location = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken).GetLocation();
-                result.Add(ParsePayload(type, context.SemanticModel.Compilation, diagnostics, location, cancellationToken)
+                result.Add(ParsePayload(type, compilation, diagnostics, location, cancellationToken)
                     with { Diagnostics = diagnostics.ToEquatableArray() });
             }
         }
@@ -171,9 +175,12 @@ internal static class Parser
         return result.ToEquatableArray();
     }
 
-    public static SettingsModel ParseSettings(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken)
+    public static SettingsModel ParseSettings(GeneratorAttributeSyntaxContext context, CancellationToken cancellationToken) =>
+        ParseSettings(context.Attributes[0], cancellationToken);
+
+    /// <summary>The <c>[assembly: DurexGeneratedCode]</c> settings, checked.</summary>
+    public static SettingsModel ParseSettings(AttributeData attribute, CancellationToken cancellationToken)
     {
-        var attribute = context.Attributes[0];
         var ns = Named<string>(attribute, "Namespace");
         var jobs = Named<string>(attribute, "JobsClassName") ?? SettingsModel.Default.JobsClassName;
         var workflows = Named<string>(attribute, "WorkflowsClassName") ?? SettingsModel.Default.WorkflowsClassName;
@@ -396,6 +403,11 @@ internal static class Parser
         var typeName = type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString(FullyQualified);
         var canBeNull = !type.IsValueType || type.OriginalDefinition.SpecialType == SpecialType.System_Nullable_T;
         var isPublic = IsPublic(type);
+        if (!IsVisibleToAssembly(type))
+        {
+            diagnostics.Add(Info("DURX2003", $"Payload type {Shown(type)} is private or protected: the generated stubs and metadata live outside its class, so make it (and the classes containing it) public or internal", location));
+        }
+
         var userContext = UserContextListing(type, compilation);
         if (userContext is not null)
         {
@@ -406,14 +418,30 @@ internal static class Parser
         // A type that does not resolve already has its compiler error: one message is enough.
         if (json.Unsupported is not null && !ContainsErrorType(type))
         {
-            var shown = type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString();
-            diagnostics.Add(Info("DURX2001",
+            var shown = Shown(type);
+            diagnostics.Add(IsUntyped(type)
+                ? Info("DURX2002", $"Payload type {shown} says nothing about the data's shape: the payload is stored as JSON and read back by its declared type, so use a concrete record or class (or list it in the JsonSerializerContext named by [assembly: DurexJsonContext] if it really must be polymorphic)", location)
+                : Info("DURX2001",
                 $"The generated JSON metadata cannot serialize payload type {shown}: {json.Unsupported}. Add [JsonSerializable(typeof({shown}))] to a JsonSerializerContext and name it with [assembly: DurexJsonContext(typeof(YourContext))]",
                 location));
         }
 
         return new PayloadModel(typeName, canBeNull, isPublic, json, null, EquatableArray<DiagnosticInfo>.Empty);
     }
+
+    private static string Shown(ITypeSymbol type) => type.WithNullableAnnotation(NullableAnnotation.NotAnnotated).ToDisplayString();
+
+    private static bool IsUntyped(ITypeSymbol type) =>
+        type.SpecialType == SpecialType.System_Object || type.TypeKind is TypeKind.Dynamic or TypeKind.Interface || (type.IsAbstract && type.TypeKind == TypeKind.Class);
+
+    private static bool IsVisibleToAssembly(ITypeSymbol type) => type switch
+    {
+        IArrayTypeSymbol array => IsVisibleToAssembly(array.ElementType),
+        INamedTypeSymbol named => Enumerable.Repeat(named, 1).Concat(Containing(named))
+                .All(t => t.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal or Accessibility.NotApplicable)
+            && named.TypeArguments.All(IsVisibleToAssembly),
+        _ => true,
+    };
 
     private static bool IsPublic(ITypeSymbol type) => type switch
     {

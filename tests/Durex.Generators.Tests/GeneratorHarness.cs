@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace Durex.Generators.Tests;
 
@@ -31,7 +32,10 @@ internal static class GeneratorHarness
         CSharpGeneratorDriver.Create([new DurexGenerator().AsSourceGenerator()], parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
-    /// <summary>Runs the generator; returns its sources by hint name, its diagnostics and the diagnostics of the compiled result.</summary>
+    /// <summary>
+    /// Runs the generator, then the Durex analyzers over the result (they report what the generator skips); returns the
+    /// generated sources, the Durex diagnostics and the compiler's errors.
+    /// </summary>
     public static GeneratorOutput Run(params string[] sources)
     {
         var compilation = Compile(sources);
@@ -42,14 +46,18 @@ internal static class GeneratorHarness
             throw new InvalidOperationException("The generator threw.", result.Exception);
         }
 
+        Assert.Empty(result.Diagnostics); // validation lives in the analyzers
+        var analyzers = output.WithAnalyzers([new Analyzers.DeclarationAnalyzer(), new Analyzers.WorkflowAnalyzer(), new Analyzers.CommandNameAnalyzer()]);
+        var durex = analyzers.GetAnalyzerDiagnosticsAsync().GetAwaiter().GetResult();
         return new GeneratorOutput(
             result.GeneratedSources.Select(s => (s.HintName, s.SourceText.ToString())).ToArray(),
-            result.Diagnostics,
+            durex.Where(d => d.Severity == DiagnosticSeverity.Error).OrderBy(d => d.Location.SourceSpan.Start).ToImmutableArray(),
             output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error).ToImmutableArray());
     }
 }
 
 /// <param name="InOrder">The generated sources in the order the generator added them.</param>
+/// <param name="GeneratorDiagnostics">The Durex errors about the sources (reported by the analyzers, for what the generator skipped).</param>
 internal sealed record GeneratorOutput(
     IReadOnlyList<(string Hint, string Text)> InOrder,
     ImmutableArray<Diagnostic> GeneratorDiagnostics,

@@ -51,7 +51,7 @@ public sealed partial class OrderWorkflow(Payments payments)
 [Workflow("fulfil")]
 public static partial class FulfilWorkflow
 {
-    [Step(1)]
+    [Step(1, NoCompensation = true)] // packing is undone by the warehouse's own returns process
     public static void Pack(Order order) => Recorder.Add("pack");
 
     [Step(2, Parallel = true, Compensate = nameof(VoidLabel))]

@@ -1,0 +1,221 @@
+using System.Collections.Concurrent;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Durex.Generators;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Durex.Analyzers;
+
+/// <summary>
+/// Command names written as constants where a command is enqueued (<c>new CommandSpec("x")</c>,
+/// <c>CommandSpec.Create("x", …)</c>) or chained (<c>Sequence</c>) that no handler registers: such a command would wait
+/// in the store for a handler that never comes (DURX0010, DURX1002).
+/// </summary>
+/// <remarks>
+/// Registered names are those of <c>[DurexCommand]</c> methods and workflows here and in referenced assemblies, and the
+/// constant names given to <c>Handle</c>/<c>HandleTyped</c> here. When this compilation registers a handler whose name is
+/// not a constant (or registers none at all: an enqueue-only client), the analyzer cannot know the full set and
+/// stays silent.
+/// </remarks>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class CommandNameAnalyzer : DiagnosticAnalyzer
+{
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } =
+        [DiagnosticDescriptors.UnknownCommand, DiagnosticDescriptors.UnknownSequenceStep];
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(start =>
+        {
+            var compilation = start.Compilation;
+            var spec = compilation.GetTypeByMetadataName("Durex.CommandSpec");
+            var options = compilation.GetTypeByMetadataName("Durex.EnqueueOptions");
+            var executor = compilation.GetTypeByMetadataName("Durex.Executor");
+            var handlerInterface = compilation.GetTypeByMetadataName("Durex.ICommandHandler");
+            if (spec is null || executor is null)
+            {
+                return;
+            }
+
+            var registered = new ConcurrentDictionary<string, bool>(System.StringComparer.Ordinal);
+            var uses = new ConcurrentBag<(string Name, Location At, bool InSequence)>();
+            var unknownRegistration = 0; // set when a handler's name cannot be read at build time
+
+            start.RegisterSymbolAction(symbol =>
+            {
+                foreach (var name in DeclaredNames(symbol.Symbol))
+                {
+                    registered.TryAdd(name, true);
+                }
+
+                if (symbol.Symbol is INamedTypeSymbol type && handlerInterface is not null
+                    && type.AllInterfaces.Contains(handlerInterface, SymbolEqualityComparer.Default) && !type.IsAbstract)
+                {
+                    System.Threading.Interlocked.Exchange(ref unknownRegistration, 1); // ICommandHandler.Name is read at run time
+                }
+            }, SymbolKind.Method, SymbolKind.NamedType);
+
+            start.RegisterOperationAction(operation =>
+            {
+                var invocation = (IInvocationOperation)operation.Operation;
+                var method = invocation.TargetMethod;
+                if (method.Name is "Handle" or "HandleTyped" && method.Parameters.Any(p => p.Name == "name"))
+                {
+                    var argument = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "name");
+                    if (argument?.Value.ConstantValue is { HasValue: true, Value: string name })
+                    {
+                        registered.TryAdd(name, true);
+                    }
+                    else if (IsDurex(method))
+                    {
+                        System.Threading.Interlocked.Exchange(ref unknownRegistration, 1);
+                    }
+                }
+                else if (method.Name == "Create" && SymbolEqualityComparer.Default.Equals(method.ContainingType, spec)
+                         && invocation.Arguments.FirstOrDefault()?.Value.ConstantValue is { HasValue: true, Value: string created })
+                {
+                    uses.Add((created, invocation.Arguments[0].Syntax.GetLocation(), false));
+                }
+                else if (method.Name == "Add" && invocation.Instance is IPropertyReferenceOperation { Property.Name: "Sequence" } property
+                         && IsSequenceHolder(property.Property.ContainingType, spec, options)
+                         && invocation.Arguments.FirstOrDefault()?.Value.ConstantValue is { HasValue: true, Value: string added })
+                {
+                    uses.Add((added, invocation.Arguments[0].Syntax.GetLocation(), true));
+                }
+            }, OperationKind.Invocation);
+
+            start.RegisterOperationAction(operation =>
+            {
+                var creation = (IObjectCreationOperation)operation.Operation;
+                if (SymbolEqualityComparer.Default.Equals(creation.Type, spec)
+                    && creation.Arguments.FirstOrDefault()?.Value.ConstantValue is { HasValue: true, Value: string name })
+                {
+                    uses.Add((name, creation.Arguments[0].Syntax.GetLocation(), false));
+                }
+
+                if (IsSequenceHolder(creation.Type as INamedTypeSymbol, spec, options) && creation.Initializer is { } initializer)
+                {
+                    foreach (var member in initializer.Initializers.OfType<IMemberInitializerOperation>()
+                                 .Where(m => m.InitializedMember is IPropertyReferenceOperation { Property.Name: "Sequence" }))
+                    {
+                        foreach (var literal in member.Initializer.Descendants().OfType<ILiteralOperation>())
+                        {
+                            if (literal.ConstantValue is { HasValue: true, Value: string step })
+                            {
+                                uses.Add((step, literal.Syntax.GetLocation(), true));
+                            }
+                        }
+                    }
+
+                    foreach (var assignment in initializer.Initializers.OfType<ISimpleAssignmentOperation>()
+                                 .Where(a => a.Target is IPropertyReferenceOperation { Property.Name: "Sequence" }))
+                    {
+                        foreach (var literal in assignment.Value.Descendants().OfType<ILiteralOperation>())
+                        {
+                            if (literal.ConstantValue is { HasValue: true, Value: string step })
+                            {
+                                uses.Add((step, literal.Syntax.GetLocation(), true));
+                            }
+                        }
+                    }
+                }
+            }, OperationKind.ObjectCreation);
+
+            start.RegisterCompilationEndAction(end =>
+            {
+                if (unknownRegistration == 1 || registered.IsEmpty)
+                {
+                    return;
+                }
+
+                foreach (var name in ReferencedNames(end.Compilation))
+                {
+                    registered.TryAdd(name, true);
+                }
+
+                foreach (var use in uses.Where(u => !registered.ContainsKey(u.Name)).OrderBy(u => u.At.SourceTree?.FilePath).ThenBy(u => u.At.SourceSpan.Start))
+                {
+                    var known = string.Join(", ", registered.Keys.OrderBy(k => k, System.StringComparer.Ordinal).Take(8));
+                    end.ReportDiagnostic(Diagnostic.Create(
+                        use.InSequence ? DiagnosticDescriptors.UnknownSequenceStep : DiagnosticDescriptors.UnknownCommand, use.At,
+                        use.InSequence
+                            ? $"Sequence step '{use.Name}' is not registered by any handler in this compilation (registered: {known}): the sequence would stop there, its command waiting for a handler. Fix the name, or register a handler for it."
+                            : $"Command '{use.Name}' is not registered by any handler in this compilation (registered: {known}): it would wait in the store for a handler that never comes. Fix the name, or register a handler for it."));
+                }
+            });
+        });
+    }
+
+    private static bool IsDurex(IMethodSymbol method) => method.ContainingNamespace?.ToDisplayString() is "Durex" or "Microsoft.Extensions.DependencyInjection";
+
+    private static bool IsSequenceHolder(INamedTypeSymbol? type, INamedTypeSymbol spec, INamedTypeSymbol? options) =>
+        SymbolEqualityComparer.Default.Equals(type, spec) || SymbolEqualityComparer.Default.Equals(type, options);
+
+    /// <summary>The names a declaration registers: a command method's, or a workflow's steps and compensations.</summary>
+    private static IEnumerable<string> DeclaredNames(ISymbol symbol)
+    {
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            var attributeName = attribute.AttributeClass?.ToDisplayString();
+            if (attributeName == Parser.CommandAttribute && attribute.ConstructorArguments.FirstOrDefault().Value is string command)
+            {
+                yield return command;
+            }
+            else if (attributeName == Parser.WorkflowAttribute && symbol is INamedTypeSymbol type
+                     && attribute.ConstructorArguments.FirstOrDefault().Value is string workflow)
+            {
+                foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+                {
+                    var step = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == Parser.StepAttribute);
+                    if (step is null)
+                    {
+                        continue;
+                    }
+
+                    yield return workflow + "." + Parser.CommandSegment(method.Name);
+                    if (step.NamedArguments.FirstOrDefault(a => a.Key == "Compensate").Value.Value is string compensation)
+                    {
+                        yield return workflow + "." + Parser.CommandSegment(compensation);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The names declared by attributes in referenced assemblies that use Durex.</summary>
+    private static IEnumerable<string> ReferencedNames(Compilation compilation)
+    {
+        foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
+        {
+            if (!assembly.Modules.Any(m => m.ReferencedAssemblies.Any(r => r.Name == "Durex")))
+            {
+                continue;
+            }
+
+            var pending = new Stack<INamespaceOrTypeSymbol>();
+            pending.Push(assembly.GlobalNamespace);
+            while (pending.Count > 0)
+            {
+                foreach (var member in pending.Pop().GetMembers())
+                {
+                    if (member is INamespaceOrTypeSymbol container)
+                    {
+                        pending.Push(container);
+                    }
+
+                    foreach (var name in DeclaredNames(member).Concat(member is INamedTypeSymbol type
+                                 ? type.GetMembers().OfType<IMethodSymbol>().SelectMany(DeclaredNames)
+                                 : []))
+                    {
+                        yield return name;
+                    }
+                }
+            }
+        }
+    }
+}
