@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Concurrent;
+using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Cronos;
@@ -40,8 +41,11 @@ public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
                 return; // the compilation does not reference Durex
             }
 
-            var commands = new ConcurrentBag<CommandModel>();
-            var workflows = new ConcurrentBag<WorkflowModel>();
+            // Duplicate names are reported at each declaration by its own symbol action (a local diagnostic, so the rename
+            // fix is offered in the editor); finding them needs every declaration, parsed once per compilation.
+            var compilation = start.Compilation;
+            var duplicates = new Lazy<ILookup<DiagnosticInfo, DiagnosticInfo>>(() => AllDuplicates(compilation, commandAttribute, workflowAttribute),
+                System.Threading.LazyThreadSafetyMode.ExecutionAndPublication);
             start.RegisterSymbolAction(symbol =>
             {
                 var method = (IMethodSymbol)symbol.Symbol;
@@ -51,8 +55,7 @@ public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
                 }
 
                 var command = Parser.ParseCommand(method, attribute, symbol.Compilation, symbol.CancellationToken);
-                commands.Add(command);
-                Report(symbol.ReportDiagnostic, symbol.Compilation, command.Diagnostics);
+                Report(symbol.ReportDiagnostic, symbol.Compilation, command.Diagnostics.Concat(duplicates.Value[command.Location]));
                 CheckCron(symbol, attribute, command.Name);
             }, SymbolKind.Method);
             start.RegisterSymbolAction(symbol =>
@@ -64,8 +67,7 @@ public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
                 }
 
                 var workflow = Parser.ParseWorkflow(type, attribute, symbol.Compilation, symbol.CancellationToken);
-                workflows.Add(workflow);
-                Report(symbol.ReportDiagnostic, symbol.Compilation, workflow.Diagnostics);
+                Report(symbol.ReportDiagnostic, symbol.Compilation, workflow.Diagnostics.Concat(duplicates.Value[workflow.Location]));
             }, SymbolKind.NamedType);
             start.RegisterCompilationEndAction(end =>
             {
@@ -81,11 +83,42 @@ public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
                 var jsonTypes = Parser.ParseJsonTypes(assemblyAttributes.Where(a => a.AttributeClass?.ToDisplayString() == Parser.JsonTypeAttribute),
                     end.Compilation, end.CancellationToken);
                 Report(end.ReportDiagnostic, end.Compilation, jsonTypes.SelectMany(t => t.Diagnostics));
-                Report(end.ReportDiagnostic, end.Compilation,
-                    Validation.DuplicateNames(commands.OrderBy(c => c.Location.FilePath).ThenBy(c => c.Location.Start),
-                        workflows.OrderBy(w => w.Location.FilePath).ThenBy(w => w.Location.Start)).Select(d => d.Diagnostic).Distinct());
             });
         });
+    }
+
+    /// <summary>Every declaration's duplicate-name diagnostics, by the declaration's location.</summary>
+    private static ILookup<DiagnosticInfo, DiagnosticInfo> AllDuplicates(Compilation compilation, INamedTypeSymbol commandAttribute,
+        INamedTypeSymbol workflowAttribute)
+    {
+        var commands = new List<CommandModel>();
+        var workflows = new List<WorkflowModel>();
+        var pending = new Stack<INamespaceOrTypeSymbol>();
+        pending.Push(compilation.Assembly.GlobalNamespace);
+        while (pending.Count > 0)
+        {
+            foreach (var member in pending.Pop().GetMembers())
+            {
+                if (member is INamespaceSymbol ns)
+                {
+                    pending.Push(ns);
+                }
+                else if (member is INamedTypeSymbol type)
+                {
+                    pending.Push(type);
+                    if (Attribute(type, workflowAttribute) is { } workflow)
+                    {
+                        workflows.Add(Parser.ParseWorkflow(type, workflow, compilation, default));
+                    }
+                }
+                else if (member is IMethodSymbol method && Attribute(method, commandAttribute) is { } command)
+                {
+                    commands.Add(Parser.ParseCommand(method, command, compilation, default));
+                }
+            }
+        }
+
+        return Validation.DuplicateNames(commands, workflows).Distinct().ToLookup(d => d.Declaration, d => d.Diagnostic);
     }
 
     private static AttributeData? Attribute(ISymbol symbol, INamedTypeSymbol attributeType) =>
@@ -107,7 +140,7 @@ public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
         {
             if (text.Length == 0)
             {
-                problem = "it is empty";
+                problem = "it is empty.";
             }
             else
             {

@@ -24,7 +24,7 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor InvalidSettings = Error("DURX0007", "Generated-code settings are not valid", compilationEnd: true);
 
-    public static readonly DiagnosticDescriptor DuplicateName = Error("DURX0008", "Command name declared more than once", compilationEnd: true);
+    public static readonly DiagnosticDescriptor DuplicateName = Error("DURX0008", "Command name declared more than once");
 
     public static readonly DiagnosticDescriptor InvalidCron = Error("DURX0009", "Invalid cron expression");
 

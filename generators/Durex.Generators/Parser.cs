@@ -405,7 +405,10 @@ internal static class Parser
         var isPublic = IsPublic(type);
         if (!IsVisibleToAssembly(type))
         {
+            // Nothing else to say about its JSON shape: the generated code cannot name the type at all.
             diagnostics.Add(Info("DURX2003", $"Payload type {Shown(type)} is private or protected: the generated stubs and metadata live outside its class, so make it (and the classes containing it) public or internal", location));
+            return new PayloadModel(typeName, canBeNull, isPublic, new JsonTypeGraphResult(typeName, EquatableArray<JsonTypeModel>.Empty, null), null,
+                EquatableArray<DiagnosticInfo>.Empty);
         }
 
         var userContext = UserContextListing(type, compilation);
