@@ -1,3 +1,4 @@
+using Durex.Tests.Shared;
 using System.Diagnostics;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -45,7 +46,7 @@ public sealed partial class MistakesTests(ITestOutputHelper output)
     [Fact]
     public async Task The_project_with_one_of_each_mistake_reports_each_rule_in_its_file_and_nothing_else()
     {
-        var root = RepoRoot();
+        var root = ExternalProcess.RepoRoot();
         var project = Path.Combine(root, "tests", "Durex.Analyzers.Tests", "Mistakes", "Mistakes.csproj");
         var temp = Directory.CreateTempSubdirectory("durex-mistakes-");
         try
@@ -53,7 +54,7 @@ public sealed partial class MistakesTests(ITestOutputHelper output)
             var stopwatch = Stopwatch.StartNew();
             // --artifacts-path: everything (Durex, the generator, the analyzers, the project) builds into the temp folder,
             // never into the bin/obj the solution build uses. --disable-build-servers: no server outlives the test.
-            var build = await RunAsync("dotnet", root, BuildGuard,
+            var build = await ExternalProcess.RunAsync("dotnet", root, BuildGuard,
                 "build", project, "-c", "Release",
                 "--artifacts-path", Path.Combine(temp.FullName, "artifacts"),
                 "--disable-build-servers", "-nologo", "-tl:off", "-p:TreatWarningsAsErrors=false");
@@ -124,85 +125,4 @@ public sealed partial class MistakesTests(ITestOutputHelper output)
     [GeneratedRegex(@"\b(error|warning) CS\d+")]
     private static partial Regex CompilerLine();
 
-    /// <summary>The repository root: the first folder above the test assembly holding Durex.sln.</summary>
-    private static string RepoRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Durex.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Durex.sln above {AppContext.BaseDirectory}.");
-    }
-
-    /// <summary>Runs a process to its end (killing its whole tree past <paramref name="guard"/>), stdout and stderr merged.</summary>
-    private static async Task<(int ExitCode, string Output)> RunAsync(string fileName, string workingDirectory, TimeSpan guard, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // `dotnet test` runs this inside MSBuild's environment; a nested build must not inherit its settings.
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToArray())
-        {
-            start.Environment.Remove(name);
-        }
-
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-
-        var text = new StringBuilder();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.Start();
-        process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(guard);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            Assert.Fail($"{Path.GetFileName(fileName)} {string.Join(' ', arguments)} did not finish within {guard}:\n{Text()}");
-        }
-
-        process.WaitForExit(); // drains the redirected streams
-        return (process.ExitCode, Text());
-
-        void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (text)
-                {
-                    text.Append(line).Append('\n');
-                }
-            }
-        }
-
-        string Text()
-        {
-            lock (text)
-            {
-                return text.ToString();
-            }
-        }
-    }
 }

@@ -1,3 +1,4 @@
+using Durex.Tests.Shared;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
@@ -22,7 +23,7 @@ public sealed partial class AotWorkerTests(ITestOutputHelper output)
     {
         Skip.IfNot(OperatingSystem.IsLinux() && RuntimeInformation.OSArchitecture == Architecture.X64, "The AOT check publishes for linux-x64.");
 
-        var root = RepoRoot();
+        var root = ExternalProcess.RepoRoot();
         var temp = Directory.CreateTempSubdirectory("durex-aot-");
         try
         {
@@ -30,7 +31,7 @@ public sealed partial class AotWorkerTests(ITestOutputHelper output)
             var stopwatch = Stopwatch.StartNew();
             // --artifacts-path: the publish builds into the temp folder, never into the bin/obj the solution build and the
             // other test projects use. --disable-build-servers: no MSBuild or compiler server outlives the test.
-            var publish = await RunAsync("dotnet", root, PublishGuard,
+            var publish = await ExternalProcess.RunAsync("dotnet", root, PublishGuard,
                 "publish", Path.Combine(root, "samples", "AotWorker", "AotWorker.csproj"),
                 "-c", "Release", "-r", "linux-x64", "-o", publishDirectory,
                 "--artifacts-path", Path.Combine(temp.FullName, "artifacts"),
@@ -54,7 +55,7 @@ public sealed partial class AotWorkerTests(ITestOutputHelper output)
             // Three runs in the same folder: each starts from a fresh store (the previous run's file is deleted).
             for (var run = 1; run <= 3; run++)
             {
-                var result = await RunAsync(copy, runDirectory, RunGuard);
+                var result = await ExternalProcess.RunAsync(copy, runDirectory, RunGuard);
                 if (run == 1)
                 {
                     output.WriteLine(result.Output);
@@ -91,87 +92,6 @@ public sealed partial class AotWorkerTests(ITestOutputHelper output)
         return double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
     }
 
-    /// <summary>The repository root: the first folder above the test assembly holding Durex.sln.</summary>
-    private static string RepoRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Durex.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException($"No Durex.sln above {AppContext.BaseDirectory}.");
-    }
-
-    /// <summary>Runs a process to its end (killing its whole tree past <paramref name="guard"/>), stdout and stderr merged.</summary>
-    private static async Task<(int ExitCode, string Output)> RunAsync(string fileName, string workingDirectory, TimeSpan guard, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(fileName)
-        {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        // `dotnet test` runs this inside MSBuild's environment; a nested build must not inherit its settings.
-        foreach (var name in start.Environment.Keys.Where(k => k.StartsWith("MSBUILD", StringComparison.OrdinalIgnoreCase)).ToArray())
-        {
-            start.Environment.Remove(name);
-        }
-
-        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
-        start.Environment["DOTNET_NOLOGO"] = "1";
-
-        var text = new StringBuilder();
-        using var process = new Process { StartInfo = start };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.Start();
-        process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var timeout = new CancellationTokenSource(guard);
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-            Assert.Fail($"{Path.GetFileName(fileName)} {string.Join(' ', arguments)} did not finish within {guard}:\n{Text()}");
-        }
-
-        process.WaitForExit(); // drains the redirected streams
-        return (process.ExitCode, Text());
-
-        void Append(string? line)
-        {
-            if (line is not null)
-            {
-                lock (text)
-                {
-                    text.Append(line).Append('\n');
-                }
-            }
-        }
-
-        string Text()
-        {
-            lock (text)
-            {
-                return text.ToString();
-            }
-        }
-    }
 
     /// <summary>An MSBuild, compiler, ILLink or ILC warning line: "file(1,2): warning IL2026: …", "ILC : warning IL3050: …".</summary>
     [GeneratedRegex(@"\bwarning\s+[A-Z]+[0-9]+\s*:", RegexOptions.CultureInvariant)]
