@@ -77,9 +77,9 @@ public sealed class CommandNameAnalyzer : DiagnosticAnalyzer
                     }
                 }
                 else if (method.Name == "Create" && SymbolEqualityComparer.Default.Equals(method.ContainingType, spec)
-                         && invocation.Arguments.FirstOrDefault()?.Value.ConstantValue is { HasValue: true, Value: string created })
+                         && invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "name") is { Value.ConstantValue: { HasValue: true, Value: string created } } nameArgument)
                 {
-                    uses.Add((created, invocation.Arguments[0].Syntax.GetLocation(), false));
+                    uses.Add((created, nameArgument.Syntax.GetLocation(), false));
                 }
                 else if (method.Name == "Add" && invocation.Instance is IPropertyReferenceOperation { Property.Name: "Sequence" } property
                          && IsSequenceHolder(property.Property.ContainingType, spec, options)
@@ -93,38 +93,32 @@ public sealed class CommandNameAnalyzer : DiagnosticAnalyzer
             {
                 var creation = (IObjectCreationOperation)operation.Operation;
                 if (SymbolEqualityComparer.Default.Equals(creation.Type, spec)
-                    && creation.Arguments.FirstOrDefault()?.Value.ConstantValue is { HasValue: true, Value: string name })
+                    && creation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "name") is { Value.ConstantValue: { HasValue: true, Value: string name } } nameArgument)
                 {
-                    uses.Add((name, creation.Arguments[0].Syntax.GetLocation(), false));
+                    uses.Add((name, nameArgument.Syntax.GetLocation(), false));
                 }
 
+                // Sequence = { "a", "b" } (a collection initializer: Add calls); Sequence = [...] is an assignment, below.
                 if (IsSequenceHolder(creation.Type as INamedTypeSymbol, spec, options) && creation.Initializer is { } initializer)
                 {
                     foreach (var member in initializer.Initializers.OfType<IMemberInitializerOperation>()
                                  .Where(m => m.InitializedMember is IPropertyReferenceOperation { Property.Name: "Sequence" }))
                     {
-                        foreach (var literal in member.Initializer.Descendants().OfType<ILiteralOperation>())
-                        {
-                            if (literal.ConstantValue is { HasValue: true, Value: string step })
-                            {
-                                uses.Add((step, literal.Syntax.GetLocation(), true));
-                            }
-                        }
-                    }
-
-                    foreach (var assignment in initializer.Initializers.OfType<ISimpleAssignmentOperation>()
-                                 .Where(a => a.Target is IPropertyReferenceOperation { Property.Name: "Sequence" }))
-                    {
-                        foreach (var literal in assignment.Value.Descendants().OfType<ILiteralOperation>())
-                        {
-                            if (literal.ConstantValue is { HasValue: true, Value: string step })
-                            {
-                                uses.Add((step, literal.Syntax.GetLocation(), true));
-                            }
-                        }
+                        AddSteps(uses, SequenceElements(member.Initializer));
                     }
                 }
             }, OperationKind.ObjectCreation);
+
+            // Sequence = ["a", "b"] / new[] { … } / new List<string> { … }, in an initializer or on an existing spec.
+            start.RegisterOperationAction(operation =>
+            {
+                var assignment = (ISimpleAssignmentOperation)operation.Operation;
+                if (assignment.Target is IPropertyReferenceOperation { Property: { Name: "Sequence" } property }
+                    && IsSequenceHolder(property.ContainingType, spec, options))
+                {
+                    AddSteps(uses, SequenceElements(assignment.Value));
+                }
+            }, OperationKind.SimpleAssignment);
 
             start.RegisterCompilationEndAction(end =>
             {
@@ -140,7 +134,8 @@ public sealed class CommandNameAnalyzer : DiagnosticAnalyzer
 
                 foreach (var use in uses.Where(u => !registered.ContainsKey(u.Name)).OrderBy(u => u.At.SourceTree?.FilePath).ThenBy(u => u.At.SourceSpan.Start))
                 {
-                    var known = string.Join(", ", registered.Keys.OrderBy(k => k, System.StringComparer.Ordinal).Take(8));
+                    var names = registered.Keys.OrderBy(k => k, System.StringComparer.Ordinal).ToArray();
+                    var known = string.Join(", ", names.Take(8)) + (names.Length > 8 ? $", … ({names.Length} in all)" : "");
                     end.ReportDiagnostic(Diagnostic.Create(
                         use.InSequence ? DiagnosticDescriptors.UnknownSequenceStep : DiagnosticDescriptors.UnknownCommand, use.At,
                         use.InSequence
@@ -150,6 +145,29 @@ public sealed class CommandNameAnalyzer : DiagnosticAnalyzer
             });
         });
     }
+
+    private static void AddSteps(ConcurrentBag<(string Name, Location At, bool InSequence)> uses, IEnumerable<IOperation> elements)
+    {
+        foreach (var element in elements)
+        {
+            if (element.ConstantValue is { HasValue: true, Value: string step })
+            {
+                uses.Add((step, element.Syntax.GetLocation(), true));
+            }
+        }
+    }
+
+    /// <summary>The element values of a collection written in place; computed elements are skipped, constants kept.</summary>
+    private static IEnumerable<IOperation> SequenceElements(IOperation? value) => value switch
+    {
+        IConversionOperation conversion => SequenceElements(conversion.Operand),
+        IObjectOrCollectionInitializerOperation initializer => initializer.Initializers.OfType<IInvocationOperation>()
+            .Where(add => add.Arguments.Length == 1).Select(add => add.Arguments[0].Value),
+        IObjectCreationOperation creation => SequenceElements(creation.Initializer),
+        IArrayCreationOperation array => array.Initializer?.ElementValues ?? [],
+        ICollectionExpressionOperation collection => collection.Elements,
+        _ => [],
+    };
 
     private static bool IsDurex(IMethodSymbol method) => method.ContainingNamespace?.ToDisplayString() is "Durex" or "Microsoft.Extensions.DependencyInjection";
 

@@ -118,7 +118,10 @@ public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        return Validation.DuplicateNames(commands, workflows).Distinct().ToLookup(d => d.Declaration, d => d.Diagnostic);
+        // Source order, so the message lists the owners as they appear in the code.
+        return Validation.DuplicateNames(commands.OrderBy(c => c.Location.FilePath, StringComparer.Ordinal).ThenBy(c => c.Location.Start),
+                workflows.OrderBy(w => w.Location.FilePath, StringComparer.Ordinal).ThenBy(w => w.Location.Start))
+            .Distinct().ToLookup(d => d.Declaration, d => d.Diagnostic);
     }
 
     private static AttributeData? Attribute(ISymbol symbol, INamedTypeSymbol attributeType) =>
@@ -141,6 +144,10 @@ public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
             if (text.Length == 0)
             {
                 problem = "it is empty.";
+            }
+            else if (!text.StartsWith("@", StringComparison.Ordinal) && fields is not (5 or 6))
+            {
+                problem = $"it has {fields} field{(fields == 1 ? "" : "s")}.";
             }
             else
             {

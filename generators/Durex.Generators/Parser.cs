@@ -82,6 +82,7 @@ internal static class Parser
 
         var known = new KnownTypes(compilation);
         var steps = new List<StepModel>();
+        var orders = new List<(int Order, bool Parallel)>(); // of every step, so one reported for its signature leaves no gap
         var compensations = new List<CompensationModel>();
         ITypeSymbol? payloadType = null;
         var anyInstance = false;
@@ -99,6 +100,7 @@ internal static class Parser
 
             var stepLocation = method.Locations.FirstOrDefault();
             var order = step.ConstructorArguments.Length == 1 && step.ConstructorArguments[0].Value is int o ? o : 0;
+            orders.Add((order, Named<bool>(step, "Parallel")));
             var parsed = ParseMethod(method, known, allowException: false, out var stepPayload, out var error);
             if (parsed is null)
             {
@@ -147,7 +149,7 @@ internal static class Parser
                 options.Retries, options.TimeoutSeconds));
         }
 
-        CheckSteps(type.Name, steps, diagnostics, location);
+        CheckSteps(type.Name, orders, diagnostics, location);
         var factory = CheckReachable(type, diagnostics, location) && anyInstance ? ParseFactory(type, diagnostics, location) : null;
         var payload = payloadType is null ? null : ParsePayload(payloadType, compilation, diagnostics, location, cancellationToken);
         return new WorkflowModel(name, type.ToDisplayString(FullyQualified), factory, payload,
@@ -239,7 +241,7 @@ internal static class Parser
             {
                 error = kind == ArgumentKind.Payload
                     ? $"it takes two payload parameters; a handler takes at most one payload, plus CommandContext and CancellationToken{(allowException ? " and Exception" : "")}"
-                    : $"it takes two {kind} parameters";
+                    : $"it takes two {(kind == ArgumentKind.Context ? "CommandContext" : kind.ToString())} parameters";
                 return null;
             }
 
@@ -346,7 +348,7 @@ internal static class Parser
         for (var t = type; t is not null; t = t.ContainingType)
         {
             var problem = t.IsFileLocal ? "is file-local"
-                : t.IsGenericType ? "is generic"
+                : t.TypeParameters.Length > 0 ? "is generic"
                 : t.DeclaredAccessibility is Accessibility.Public or Accessibility.Internal or Accessibility.ProtectedOrInternal ? null
                 : $"is {AccessibilityText(t.DeclaredAccessibility)}";
             if (problem is not null)
@@ -614,7 +616,7 @@ internal static class Parser
         }
     }
 
-    private static void CheckSteps(string type, List<StepModel> steps, List<DiagnosticInfo> diagnostics, Location? location)
+    private static void CheckSteps(string type, List<(int Order, bool Parallel)> steps, List<DiagnosticInfo> diagnostics, Location? location)
     {
         if (steps.Count == 0)
         {
