@@ -69,7 +69,9 @@ public sealed class DurexGenerator : IIncrementalGenerator
         var clashing = new HashSet<DiagnosticInfo>(duplicates.Select(d => d.Declaration));
         var commands = model.Commands.Where(c => c.Diagnostics.Count == 0 && !clashing.Contains(c.Location)).ToArray();
         var workflows = model.Workflows.Where(w => w.Diagnostics.Count == 0 && !clashing.Contains(w.Location)).ToArray();
-        if (commands.Length == 0 && workflows.Length == 0 && model.JsonTypes.Count == 0)
+        // With declarations that all have errors, the (empty) registration is still there: the analyzers' messages are
+        // then the only errors, not joined by "AddGeneratedCommands does not exist".
+        if (model.Commands.Count == 0 && model.Workflows.Count == 0 && model.JsonTypes.Count == 0)
         {
             return;
         }
