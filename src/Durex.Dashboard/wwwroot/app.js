@@ -192,13 +192,19 @@
       });
     $('c-payload').textContent = JSON.stringify(c.payload, null, 2);
     var history = $('c-history');
+    // The view re-renders on every poll: keep the stack traces the reader unfolded open.
+    var unfolded = new Set();
+    history.querySelectorAll('li').forEach(function (li) { var d = li.querySelector('details'); if (d && d.open) unfolded.add(li.getAttribute('data-key')); });
     clear(history);
-    detail.history.forEach(function (e) {
-      history.appendChild(el('li', { className: 'h-' + e.type },
+    detail.history.forEach(function (e, i) {
+      var key = c.id + '/' + i + '/' + e.type + '/' + e.timestamp;
+      var error = e.error ? errorText(e.error) : null;
+      if (error && error.tagName === 'DETAILS' && unfolded.has(key)) error.open = true;
+      history.appendChild(el('li', { className: 'h-' + e.type, 'data-key': key },
         el('span', { className: 'h-type' }, e.type), ' ',
         el('span', { className: 'muted' }, time(e.timestamp) + ' · attempt ' + e.attempt + (e.durationSeconds !== null ? ' · ' + seconds(e.durationSeconds) : '')),
         e.message ? el('div', null, e.message) : null,
-        e.error ? el('div', { className: 'error-cell' }, e.error) : null));
+        error));
     });
     var status = c.status;
     document.querySelectorAll('[data-action]').forEach(function (b) {
@@ -211,6 +217,14 @@
     var wf = $('c-workflow');
     wf.hidden = !c.correlationId;
     if (c.correlationId) wf.setAttribute('href', '#/workflow/' + encodeURIComponent(c.correlationId));
+  }
+
+  // A history error is often an exception with its stack trace: its first line shows, the rest folds away.
+  function errorText(error) {
+    var text = String(error);
+    var newline = text.indexOf('\n');
+    if (newline < 0) return el('div', { className: 'error-cell' }, text);
+    return el('details', { className: 'error-cell' }, el('summary', null, text.slice(0, newline)), el('pre', { className: 'trace' }, text.slice(newline + 1)));
   }
 
   function renderWorkflow(w) {
@@ -264,9 +278,12 @@
     refresh();
   }
 
+  // One request at a time. A refresh asked for meanwhile (a filter submitted, a view changed, an action done) runs as
+  // soon as the one in flight ends, so the page never waits for the next poll to show what was asked for.
   function refresh() {
-    if (state.busy) return Promise.resolve();
+    if (state.busy) { state.again = true; return Promise.resolve(); }
     state.busy = true;
+    state.again = false;
     var work;
     switch (state.view) {
       case 'commands': {
@@ -288,7 +305,7 @@
         work = api('stats').then(renderStats);
     }
     return work.then(function () { $('live').className = 'live'; }, function (e) { $('live').className = 'live down'; showMessage(e.message, true); })
-      .then(function () { state.busy = false; });
+      .then(function () { state.busy = false; if (state.again) refresh(); });
   }
 
   function start() {
