@@ -26,6 +26,7 @@ internal sealed class Schema
         Commands = $"{QuotedSchema}.{Quote(Prefix + "commands")}";
         History = $"{QuotedSchema}.{Quote(Prefix + "history")}";
         Versions = $"{QuotedSchema}.{Quote(Prefix + "schema_version")}";
+        Counts = $"{QuotedSchema}.{Quote(Prefix + "status_counts")}";
         UniqueIndex = Prefix + "commands_unique_key";
         var channel = $"durex.{Name}.{Prefix}";
         Channel = channel.Length <= 63 ? channel : channel[..63];
@@ -45,6 +46,25 @@ internal sealed class Schema
 
     /// <summary>Qualified, quoted name of the schema version table.</summary>
     public string Versions { get; }
+
+    /// <summary>Qualified, quoted name of the per-status counters (see <see cref="CountShards"/>).</summary>
+    public string Counts { get; }
+
+    /// <summary>
+    /// Rows of the counters table. A statement adds its deltas to the row of shard <c>pg_backend_pid() % CountShards</c>,
+    /// so concurrent writers on different connections rarely wait for each other; readers sum the rows.
+    /// </summary>
+    public const int CountShards = 16;
+
+    /// <summary>Every status with its column in the counters table, in enum order.</summary>
+    public static readonly (CommandStatus Status, string Wire, string Column)[] CountColumns =
+        Enum.GetValues<CommandStatus>().Select(s => (s, s.ToWireName(), s.ToWireName().ToLowerInvariant())).ToArray();
+
+    /// <summary>The terminal statuses few rows reach: the partial index <c>commands_rare</c> holds exactly these rows.</summary>
+    public static readonly CommandStatus[] Rare = [CommandStatus.Failed, CommandStatus.Expired, CommandStatus.Cancelled, CommandStatus.DeadLetter];
+
+    /// <summary>A status list as SQL literals (wire names are fixed identifiers, never user input).</summary>
+    public static string Literals(IEnumerable<CommandStatus> statuses) => "(" + string.Join(", ", statuses.Select(s => "'" + s.ToWireName() + "'")) + ")";
 
     /// <summary>Name of the partial unique index over active unique keys.</summary>
     public string UniqueIndex { get; }
@@ -127,5 +147,66 @@ internal sealed class Schema
             """),
         // Nullable and without a default: PostgreSQL adds it without rewriting the table.
         (2, "trace context", $"ALTER TABLE {Commands} ADD COLUMN trace_parent text"),
+        (3, "per-status counters, index of rare terminal statuses", CountersMigration()),
     ];
+
+    private string Function(string name) => $"{QuotedSchema}.{Quote(Prefix + name)}";
+
+    /// <summary>
+    /// Version 3. The counters are kept by statement-level triggers with transition tables: whatever statement changes the
+    /// commands table (the store's, a migration's, an operator's), its per-status deltas land in one counter row. The
+    /// table is locked first, so no write can fall between the triggers' creation and the initial count.
+    /// </summary>
+    private string CountersMigration()
+    {
+        var columns = string.Join(", ", CountColumns.Select(c => c.Column));
+        var definitions = string.Join(",\n    ", CountColumns.Select(c => $"{c.Column} bigint NOT NULL DEFAULT 0"));
+        string Add() => string.Join(", ", CountColumns.Select(c => $"{c.Column} = k.{c.Column} + d.{c.Column}"));
+        string Deltas() =>
+            string.Join(", ", CountColumns.Select(c => $"coalesce(sum(x.d) FILTER (WHERE x.status = '{c.Wire}'), 0) AS {c.Column}"));
+        var changed = string.Join(" OR ", CountColumns.Select(c => $"d.{c.Column} <> 0"));
+        string Body(string rows) => $"""
+            UPDATE {Counts} k SET {Add()}
+            FROM (SELECT {Deltas()} FROM ({rows}) x) d
+            WHERE k.shard = pg_backend_pid() % {CountShards} AND ({changed});
+            RETURN NULL;
+            """;
+        string Define(string name, string rows) => $"""
+            CREATE FUNCTION {Function(name)}() RETURNS trigger LANGUAGE plpgsql AS $durex$
+            BEGIN
+            {Body(rows)}
+            END
+            $durex$;
+            """;
+        var counted = string.Join(", ", CountColumns.Select(c => $"count(*) FILTER (WHERE status = '{c.Wire}')"));
+        return $"""
+            LOCK TABLE {Commands} IN SHARE ROW EXCLUSIVE MODE;
+            CREATE TABLE {Counts} (
+                shard smallint PRIMARY KEY,
+                {definitions}
+            );
+            INSERT INTO {Counts} (shard) SELECT generate_series(0, {CountShards - 1});
+            {Define("count_inserted", "SELECT status, 1 AS d FROM new_rows")}
+            {Define("count_updated", "SELECT status, 1 AS d FROM new_rows UNION ALL SELECT status, -1 FROM old_rows")}
+            {Define("count_deleted", "SELECT status, -1 AS d FROM old_rows")}
+            CREATE FUNCTION {Function("count_truncated")}() RETURNS trigger LANGUAGE plpgsql AS $durex$
+            BEGIN
+            UPDATE {Counts} SET {string.Join(", ", CountColumns.Select(c => $"{c.Column} = 0"))};
+            RETURN NULL;
+            END
+            $durex$;
+            CREATE TRIGGER {Index("commands_count_inserted")} AFTER INSERT ON {Commands} REFERENCING NEW TABLE AS new_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION {Function("count_inserted")}();
+            CREATE TRIGGER {Index("commands_count_updated")} AFTER UPDATE ON {Commands} REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION {Function("count_updated")}();
+            CREATE TRIGGER {Index("commands_count_deleted")} AFTER DELETE ON {Commands} REFERENCING OLD TABLE AS old_rows
+                FOR EACH STATEMENT EXECUTE FUNCTION {Function("count_deleted")}();
+            CREATE TRIGGER {Index("commands_count_truncated")} AFTER TRUNCATE ON {Commands}
+                FOR EACH STATEMENT EXECUTE FUNCTION {Function("count_truncated")}();
+            UPDATE {Counts} SET ({columns}) = (SELECT {counted} FROM {Commands}) WHERE shard = 0;
+            -- Status filters that match few rows (the dead-letter view, "failed or dead"): only rows that reach one of these
+            -- statuses enter, in keyset order. FindAsync states the statuses as literals so the planner can use it.
+            CREATE INDEX {Index("commands_rare")} ON {Commands} (created_at, id) WHERE status IN {Literals(Rare)};
+            """;
+    }
 }

@@ -1023,6 +1023,125 @@ public abstract class StoreConformanceTests : StoreTestBase
         Assert.Equal(0, stats.ReadyByName["c"]);
     }
 
+    [SkippableFact]
+    public async Task Statistics_counts_follow_every_transition_and_equal_a_recount()
+    {
+        // A fan-in (parent completed, continuation waiting, children pending), then enqueues: tagged, later, keyed.
+        var (continuation, _) = await SpawnFanInAsync(3);
+        await AssertCountsMatchRecountAsync();
+        await Store.EnqueueAsync(Enumerable.Range(0, 30).Select(i => New("a", b =>
+        {
+            if (i % 5 == 0)
+            {
+                b.Tags("t1");
+            }
+        })).ToArray());
+        await Store.EnqueueAsync([New("b", b => b.ReadyAt(Now + TimeSpan.FromHours(1))), New("b", b => b.UniqueKey("k1"))]);
+        await AssertCountsMatchRecountAsync();
+
+        // Claim, then apply each kind of outcome.
+        var claimed = await Store.ClaimAsync(Claim(limit: 18, names: ["a"]));
+        Assert.Equal(18, claimed.Count);
+        await AssertCountsMatchRecountAsync();
+        var statuses = new[]
+        {
+            CommandStatus.Completed, CommandStatus.Failed, CommandStatus.Expired, CommandStatus.DeadLetter, CommandStatus.Completed,
+            CommandStatus.Failed, CommandStatus.DeadLetter, CommandStatus.Expired,
+        };
+        var outcomes = claimed.Take(16).Select((c, i) => i switch
+        {
+            14 => Outcome(c, CommandStatus.Repeating, Now, o => o.ReadyAt(Now + TimeSpan.FromMinutes(1))),
+            15 => Outcome(c, CommandStatus.Pending, Now, o => o.ReadyAt(Now + TimeSpan.FromSeconds(10)).Error("retry")),
+            _ => Outcome(c, statuses[i % statuses.Length], Now, o => o.Error("boom")),
+        }).ToArray();
+        await Store.ApplyAsync(outcomes);
+        await AssertCountsMatchRecountAsync();
+
+        // A stale outcome (already applied) changes nothing.
+        await Store.ApplyAsync([outcomes[0]]);
+        await AssertCountsMatchRecountAsync();
+
+        // Cancel by id (one pending, one started), by tag.
+        var pending = (await Store.FindAsync(new CommandQuery { Statuses = [CommandStatus.Pending], Name = "a", Limit = 1 })).Items.Single();
+        await Store.CancelAsync(pending.Id, Now, "no longer needed");
+        await Store.CancelAsync(claimed[16].Id, Now, null);
+        await AssertCountsMatchRecountAsync();
+        await Store.CancelByTagAsync("t1", Now);
+        await AssertCountsMatchRecountAsync();
+
+        // Requeue (replay) a failed and a dead-lettered command.
+        var failed = (await Store.FindAsync(new CommandQuery { Statuses = [CommandStatus.Failed], Limit = 1 })).Items.Single();
+        var dead = (await Store.FindAsync(new CommandQuery { Statuses = [CommandStatus.DeadLetter], Limit = 1 })).Items.Single();
+        await Store.RequeueAsync(failed.Id, Now, "replay");
+        await Store.RequeueAsync(dead.Id, Now, "replay");
+        await AssertCountsMatchRecountAsync();
+
+        // Rescue of expired leases (claimed[17] still holds one, plus a fresh claim).
+        Assert.NotEmpty(await Store.ClaimAsync(Claim(limit: 2, names: ["a"])));
+        Time.Advance(TimeSpan.FromMinutes(2));
+        Assert.NotEmpty(await Store.RescueExpiredLeasesAsync(Now));
+        await AssertCountsMatchRecountAsync();
+
+        // Fan-in: children end, the continuation is released and runs.
+        for (var i = 0; i < 3; i++)
+        {
+            await FinishChildAsync(i == 1 ? CommandStatus.Failed : CommandStatus.Completed, i == 1 ? "child failed" : null);
+            await AssertCountsMatchRecountAsync();
+        }
+
+        var then = Assert.Single(await Store.ClaimAsync(Claim(names: ["then"])));
+        Assert.Equal(continuation.Id, then.Id);
+        await Store.ApplyAsync([Outcome(then, CommandStatus.Completed, Now)]);
+        await AssertCountsMatchRecountAsync();
+
+        // Retention and purge: limited, then by status.
+        Time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(2, await Store.PurgeAsync(new PurgeRequest { Statuses = [CommandStatus.Completed], CompletedBefore = Now, Limit = 2 }));
+        await AssertCountsMatchRecountAsync();
+        Assert.True(await Store.PurgeAsync(new PurgeRequest
+        {
+            Statuses = [CommandStatus.Completed, CommandStatus.Failed, CommandStatus.Expired, CommandStatus.Cancelled], CompletedBefore = Now,
+        }) > 0);
+        await AssertCountsMatchRecountAsync();
+        Assert.True(await Store.PurgeAsync(new PurgeRequest { Statuses = [CommandStatus.DeadLetter], CompletedBefore = Now }) > 0);
+        var stats = await AssertCountsMatchRecountAsync();
+        Assert.Equal(0, stats.Counts[CommandStatus.DeadLetter]);
+        Assert.Equal(0, stats.Counts[CommandStatus.Completed]);
+        Assert.True(stats.Counts[CommandStatus.Pending] > 0);
+        Assert.True(stats.Counts[CommandStatus.Repeating] > 0);
+    }
+
+    /// <summary>Asserts that the statistics' counts equal a count of every row read back with <see cref="ICommandStore.FindAsync"/>.</summary>
+    protected async Task<StoreStatistics> AssertCountsMatchRecountAsync()
+    {
+        var recount = Enum.GetValues<CommandStatus>().ToDictionary(s => s, _ => 0L);
+        string? cursor = null;
+        do
+        {
+            var page = await Store.FindAsync(new CommandQuery { Limit = CommandQuery.MaxLimit, Cursor = cursor });
+            foreach (var command in page.Items)
+            {
+                recount[command.Status]++;
+            }
+
+            cursor = page.NextCursor;
+        }
+        while (cursor is not null);
+
+        var stats = await Store.GetStatisticsAsync(new StatisticsRequest { Now = Now });
+        Assert.Equal(recount.OrderBy(p => p.Key), stats.Counts.OrderBy(p => p.Key));
+
+        // The status filters (the rare terminal ones go through their own index on SQL stores) find the same rows.
+        foreach (var status in Enum.GetValues<CommandStatus>())
+        {
+            Assert.Equal(recount[status], (await Store.FindAsync(new CommandQuery { Statuses = [status], Limit = CommandQuery.MaxLimit })).Items.Count);
+        }
+
+        var failedOrDead = await Store.FindAsync(new CommandQuery { Statuses = [CommandStatus.Failed, CommandStatus.DeadLetter], Limit = CommandQuery.MaxLimit });
+        Assert.Equal(recount[CommandStatus.Failed] + recount[CommandStatus.DeadLetter], failedOrDead.Items.Count);
+        return stats;
+    }
+
     // ---------------------------------------------------------------- observers
 
     [SkippableFact]

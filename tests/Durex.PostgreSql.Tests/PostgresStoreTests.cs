@@ -90,6 +90,107 @@ public sealed class PostgresStoreTests(ITestOutputHelper output) : IAsyncLifetim
         Assert.NotEqual(first.NotificationChannel, second.NotificationChannel);
     }
 
+    [SkippableFact]
+    public async Task Migrating_a_version_2_schema_with_rows_counts_them_exactly()
+    {
+        // A schema as Durex with version 2 left it, holding 9,000 commands in every status.
+        var schema = new Schema(new PostgresStoreOptions { Schema = _schema.Name });
+        await using (var connection = await _schema.OpenAdminConnectionAsync())
+        {
+            var sql = new System.Text.StringBuilder($"""
+                CREATE SCHEMA {schema.QuotedSchema};
+                CREATE TABLE {schema.Versions} (version integer PRIMARY KEY, description text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now());
+                """);
+            foreach (var (version, description, migration) in schema.Migrations().Where(m => m.Version <= 2))
+            {
+                sql.AppendLine(migration + ";").AppendLine($"INSERT INTO {schema.Versions} (version, description) VALUES ({version}, '{description}');");
+            }
+
+            sql.AppendLine($"""
+                INSERT INTO {schema.Commands} (id, name, status, payload, attempt, sequence, priority, tags, created_at, ready_at,
+                                              fan_in_total, fan_in_pending, fan_in_failed)
+                SELECT gen_random_uuid(), 'a', (ARRAY['PENDING','WAITING','STARTED','REPEATING','COMPLETED','FAILED','EXPIRED','CANCELLED','DEAD_LETTER'])[1 + CASE WHEN g < 5000 THEN 0 ELSE g % 9 END],
+                       '\x7b7d', 0, '{"{}"}', 0, '{"{}"}', t, t, 0, 0, false
+                FROM (SELECT g, timestamptz '2025-01-01' + g * interval '1 millisecond' AS t FROM generate_series(0, 8999) g) s;
+                """);
+            await using var create = new NpgsqlCommand(sql.ToString(), connection);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var store = _schema.CreateStore();
+        Assert.Equal(2, await store.GetSchemaVersionAsync());
+        await store.InitializeAsync();
+        Assert.Equal(3, await store.GetSchemaVersionAsync());
+        var expected = Enum.GetValues<CommandStatus>().ToDictionary(s => s, s => (long)Enumerable.Range(0, 9000).Count(g => (g < 5000 ? 0 : g % 9) == (int)s));
+        var stats = await store.GetStatisticsAsync(new StatisticsRequest { Now = Epoch });
+        Assert.Equal(expected.OrderBy(p => p.Key), stats.Counts.OrderBy(p => p.Key));
+        Assert.Equal(Schema.CountShards, await _schema.ScalarAsync($"SELECT count(*) FROM {schema.Counts}"));
+
+        // The triggers keep them from here on, whatever writes (here: the store, then a statement of an operator).
+        var claimed = await store.ClaimAsync(new ClaimRequest { Owner = "o", Limit = 10, Now = Epoch, LeaseExpiresAt = Epoch.AddMinutes(1), Names = ["a"] });
+        Assert.Equal(10, claimed.Count);
+        await store.ApplyAsync(claimed.Select(c => new CommandOutcome
+        {
+            CommandId = c.Id, LeaseId = c.LeaseId!.Value, Status = CommandStatus.DeadLetter, Attempt = c.Attempt, CompletedAt = Epoch,
+        }).ToArray());
+        await _schema.ScalarAsync($"WITH d AS (DELETE FROM {schema.Commands} WHERE status = 'COMPLETED' RETURNING 1) SELECT count(*) FROM d");
+        stats = await store.GetStatisticsAsync(new StatisticsRequest { Now = Epoch });
+        Assert.Equal(expected[CommandStatus.Pending] - 10, stats.Counts[CommandStatus.Pending]);
+        Assert.Equal(expected[CommandStatus.DeadLetter] + 10, stats.Counts[CommandStatus.DeadLetter]);
+        Assert.Equal(0, stats.Counts[CommandStatus.Completed]);
+        Assert.Equal(await _schema.ScalarAsync($"SELECT count(*) FROM {schema.Commands}"), stats.Total);
+        await _schema.ScalarAsync($"TRUNCATE {schema.Commands}; SELECT 0");
+        Assert.Equal(0, (await store.GetStatisticsAsync(new StatisticsRequest { Now = Epoch })).Total);
+    }
+
+    [SkippableFact]
+    public async Task Rare_status_filters_and_the_dead_letter_view_walk_their_partial_index()
+    {
+        var store = await StoreAsync();
+        await using (var connection = await _schema.OpenAdminConnectionAsync())
+        {
+            await using var fill = new NpgsqlCommand($"""
+                INSERT INTO "{_schema.Name}".commands (id, name, status, payload, attempt, sequence, priority, tags, created_at, ready_at,
+                                                      started_at, completed_at, fan_in_total, fan_in_pending, fan_in_failed)
+                SELECT gen_random_uuid(), 'a', CASE WHEN g % 2000 = 0 THEN 'DEAD_LETTER' WHEN g % 2000 = 1 THEN 'FAILED' ELSE 'COMPLETED' END,
+                       '\x7b7d', 1, '{"{}"}', 0, '{"{}"}', t, t, t, t, 0, 0, false
+                FROM (SELECT g, timestamptz '2025-01-01' + g * interval '1 millisecond' AS t FROM generate_series(1, 200000) g) s;
+                ANALYZE "{_schema.Name}".commands;
+                """, connection) { CommandTimeout = 600 };
+            await fill.ExecuteNonQueryAsync();
+        }
+
+        var deadPage = await store.FindAsync(new CommandQuery { Statuses = [CommandStatus.DeadLetter], Limit = 50 });
+        Assert.Equal(50, deadPage.Items.Count);
+        var queries = new (string Label, CommandQuery Query)[]
+        {
+            ("dead letters, newest first", new CommandQuery { Statuses = [CommandStatus.DeadLetter], Limit = 50 }),
+            ("dead letters, next page", new CommandQuery { Statuses = [CommandStatus.DeadLetter], Limit = 50, Cursor = deadPage.NextCursor }),
+            ("failed or dead", new CommandQuery { Statuses = [CommandStatus.Failed, CommandStatus.DeadLetter], Limit = 50 }),
+            ("expired, oldest first", new CommandQuery { Statuses = [CommandStatus.Expired], Order = CommandOrder.OldestFirst, Limit = 50 }),
+            ("dead letters by name", new CommandQuery { Statuses = [CommandStatus.DeadLetter], Name = "a", Limit = 50 }),
+        };
+        foreach (var (label, query) in queries)
+        {
+            await using var connection = await _schema.OpenAdminConnectionAsync();
+            await using var explain = new NpgsqlCommand { Connection = connection };
+            explain.CommandText = "EXPLAIN " + store.FindSql(query, explain);
+            var plan = new List<string>();
+            await using (var reader = await explain.ExecuteReaderAsync())
+            {
+                while (await reader.ReadAsync())
+                {
+                    plan.Add(reader.GetString(0));
+                }
+            }
+
+            output.WriteLine($"-- {label}:\n" + string.Join('\n', plan));
+            Assert.Contains(plan, line => line.Contains("commands_rare", StringComparison.Ordinal));
+            Assert.DoesNotContain(plan, line => line.Contains("Seq Scan", StringComparison.Ordinal));
+            Assert.DoesNotContain(plan, line => line.Contains("Sort", StringComparison.Ordinal));
+        }
+    }
+
     // ---------------------------------------------------------------- the claim plan
 
     [SkippableFact]

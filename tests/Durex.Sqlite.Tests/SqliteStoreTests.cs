@@ -1,3 +1,4 @@
+using System.Globalization;
 using Durex.Sqlite;
 using Durex.Storage;
 using Microsoft.Data.Sqlite;
@@ -28,7 +29,7 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.Equal("wal", Scalar(connection, "PRAGMA journal_mode"));
         Assert.Equal("integer", Scalar(connection, "SELECT typeof(created_at) || '' FROM durex_commands"));
         Assert.Equal("integer", Scalar(connection, "SELECT typeof(ready_at) || '' FROM durex_commands"));
-        Assert.Equal(2L, Scalar(connection, "SELECT max(version) FROM durex_schema_version"));
+        Assert.Equal(3L, Scalar(connection, "SELECT max(version) FROM durex_schema_version"));
     }
 
     [Fact]
@@ -67,7 +68,7 @@ public sealed class SqliteStoreTests : IDisposable
             await Task.WhenAll(stores.Select(s => Task.Run(async () => await s.InitializeAsync())));
             await stores[0].InitializeAsync(); // idempotent
             await using var connection = Open();
-            Assert.Equal(2L, Scalar(connection, "SELECT count(*) FROM durex_schema_version"));
+            Assert.Equal(3L, Scalar(connection, "SELECT count(*) FROM durex_schema_version"));
         }
         finally
         {
@@ -149,6 +150,83 @@ public sealed class SqliteStoreTests : IDisposable
         Assert.True(plan.Any(step => step.Contains("USING INDEX durex_commands_claim", StringComparison.Ordinal)), string.Join(" / ", plan));
         Assert.DoesNotContain(plan, step => step.StartsWith("SCAN durex_commands", StringComparison.Ordinal) && !step.Contains("INDEX", StringComparison.Ordinal));
         Assert.DoesNotContain(plan, step => step.Contains("TEMP B-TREE FOR ORDER BY", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Migrating_a_version_2_database_with_rows_counts_them_exactly()
+    {
+        // A file as Durex with schema version 2 left it, holding 900 commands in every status.
+        var schema = new Schema("durex_");
+        using (var connection = Open())
+        {
+            using var transaction = connection.BeginTransaction();
+            Execute(connection, $"CREATE TABLE {schema.Version} (version INTEGER NOT NULL)", transaction);
+            for (var version = 1; version <= 2; version++)
+            {
+                Execute(connection, schema.Migrations[version - 1], transaction);
+                Execute(connection, $"INSERT INTO {schema.Version} (version) VALUES ({version})", transaction);
+            }
+
+            Execute(connection, $"""
+                WITH RECURSIVE g(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM g WHERE i < 899)
+                INSERT INTO {schema.Commands} (id, name, status, payload, sequence, created_at, ready_at)
+                SELECT randomblob(16), 'a', CASE WHEN i < 500 THEN 0 ELSE i % 9 END, x'7b7d', '[]', i, i FROM g
+                """, transaction);
+            transaction.Commit();
+        }
+
+        await using var store = new SqliteStore(_database.Path);
+        await store.InitializeAsync();
+        using (var connection = Open())
+        {
+            Assert.Equal(3L, Scalar(connection, $"SELECT max(version) FROM {schema.Version}"));
+        }
+
+        var expected = Enum.GetValues<CommandStatus>().ToDictionary(s => s, s => (long)Enumerable.Range(0, 900).Count(i => (i < 500 ? 0 : i % 9) == (int)s));
+        var stats = await store.GetStatisticsAsync(new StatisticsRequest { Now = _time.GetUtcNow() });
+        Assert.Equal(expected.OrderBy(p => p.Key), stats.Counts.OrderBy(p => p.Key));
+
+        // The triggers keep them from here on.
+        var claimed = await store.ClaimAsync(new ClaimRequest { Owner = "o", Limit = 10, Now = _time.GetUtcNow(), LeaseExpiresAt = _time.GetUtcNow().AddMinutes(1), Names = ["a"] });
+        Assert.Equal(10, claimed.Count);
+        await store.ApplyAsync(claimed.Select(c => new CommandOutcome
+        {
+            CommandId = c.Id, LeaseId = c.LeaseId!.Value, Status = CommandStatus.DeadLetter, Attempt = c.Attempt, CompletedAt = _time.GetUtcNow(),
+        }).ToArray());
+        stats = await store.GetStatisticsAsync(new StatisticsRequest { Now = _time.GetUtcNow() });
+        Assert.Equal(expected[CommandStatus.Pending] - 10, stats.Counts[CommandStatus.Pending]);
+        Assert.Equal(expected[CommandStatus.DeadLetter] + 10, stats.Counts[CommandStatus.DeadLetter]);
+        Assert.Equal(900, stats.Total);
+        using (var connection = Open())
+        {
+            Assert.Equal(expected[CommandStatus.DeadLetter] + 10, Convert.ToInt64(Scalar(connection, $"SELECT count(*) FROM {schema.Commands} WHERE status = 8")));
+        }
+    }
+
+    [Theory]
+    [InlineData("8")]
+    [InlineData("5, 8")]
+    [InlineData("5, 6, 7, 8")]
+    public async Task Filters_on_rare_terminal_statuses_read_only_their_rows_from_the_terminal_index(string statuses)
+    {
+        await using var store = new SqliteStore(_database.Path);
+        await store.InitializeAsync();
+        var query = new CommandQuery { Statuses = statuses.Split(", ").Select(s => (CommandStatus)int.Parse(s, CultureInfo.InvariantCulture)).ToArray(), Limit = 50 };
+        await store.FindAsync(query); // runs
+        await using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + store.FindSql(query, command);
+        var plan = new List<string>();
+        using (var reader = command.ExecuteReader())
+        {
+            while (reader.Read())
+            {
+                plan.Add(reader.GetString(3));
+            }
+        }
+
+        Assert.True(plan.Any(step => step.Contains("USING INDEX durex_commands_terminal (status=?)", StringComparison.Ordinal)), string.Join(" / ", plan));
+        Assert.DoesNotContain(plan, step => step.StartsWith("SCAN durex_commands", StringComparison.Ordinal));
     }
 
     [Fact]
