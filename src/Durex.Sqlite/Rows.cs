@@ -39,39 +39,39 @@ internal static class Rows
         StoreJson.ReadStringArray(reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal));
 
     /// <summary>Binds every column of <paramref name="c"/> to parameters 1…31 of an insert in <see cref="Schema.Columns"/> order.</summary>
-    public static void Bind(RawStatement s, CommandInstance c)
+    public static void Bind(RawStatement s, CommandInstance c, int at = 0)
     {
-        s.Bind(1, c.Id);
-        s.Bind(2, c.Name);
-        s.Bind(3, (long)c.Status);
-        s.BindBlob(4, c.Payload.Span, isNull: c.Payload.IsEmpty);
-        s.Bind(5, c.Attempt);
-        s.Bind(6, c.Retries);
-        s.Bind(7, List(c.Sequence) as string);
-        s.Bind(8, c.ParentId);
-        s.Bind(9, c.Priority);
-        s.Bind(10, List(c.Tags) as string);
-        s.Bind(11, c.UniqueKey);
-        s.Bind(12, c.TraceId);
-        s.Bind(13, c.CorrelationId);
-        s.Bind(14, c.CreatedAt.UtcTicks);
-        s.Bind(15, c.ReadyAt.UtcTicks);
-        s.Bind(16, c.StartedAt?.UtcTicks);
-        s.Bind(17, c.CompletedAt?.UtcTicks);
-        s.Bind(18, c.DeadlineAt?.UtcTicks);
-        s.Bind(19, c.Timeout?.Ticks);
-        s.Bind(20, c.Period?.Ticks);
-        s.Bind(21, c.Cron);
-        s.Bind(22, c.CronTimeZone);
-        s.Bind(23, c.Error);
-        s.Bind(24, c.LeaseOwner);
-        s.Bind(25, c.LeaseId);
-        s.Bind(26, c.LeaseExpiresAt?.UtcTicks);
-        s.Bind(27, c.AwaitedBy);
-        s.Bind(28, c.FanInTotal);
-        s.Bind(29, c.FanInPending);
-        s.Bind(30, c.FanInFailed ? 1 : 0);
-        s.Bind(31, c.TraceParent);
+        s.Bind(at + 1, c.Id);
+        s.Bind(at + 2, c.Name);
+        s.Bind(at + 3, (long)c.Status);
+        s.BindBlob(at + 4, c.Payload.Span, isNull: c.Payload.IsEmpty);
+        s.Bind(at + 5, c.Attempt);
+        s.Bind(at + 6, c.Retries);
+        s.Bind(at + 7, List(c.Sequence) as string);
+        s.Bind(at + 8, c.ParentId);
+        s.Bind(at + 9, c.Priority);
+        s.Bind(at + 10, List(c.Tags) as string);
+        s.Bind(at + 11, c.UniqueKey);
+        s.Bind(at + 12, c.TraceId);
+        s.Bind(at + 13, c.CorrelationId);
+        s.Bind(at + 14, c.CreatedAt.UtcTicks);
+        s.Bind(at + 15, c.ReadyAt.UtcTicks);
+        s.Bind(at + 16, c.StartedAt?.UtcTicks);
+        s.Bind(at + 17, c.CompletedAt?.UtcTicks);
+        s.Bind(at + 18, c.DeadlineAt?.UtcTicks);
+        s.Bind(at + 19, c.Timeout?.Ticks);
+        s.Bind(at + 20, c.Period?.Ticks);
+        s.Bind(at + 21, c.Cron);
+        s.Bind(at + 22, c.CronTimeZone);
+        s.Bind(at + 23, c.Error);
+        s.Bind(at + 24, c.LeaseOwner);
+        s.Bind(at + 25, c.LeaseId);
+        s.Bind(at + 26, c.LeaseExpiresAt?.UtcTicks);
+        s.Bind(at + 27, c.AwaitedBy);
+        s.Bind(at + 28, c.FanInTotal);
+        s.Bind(at + 29, c.FanInPending);
+        s.Bind(at + 30, c.FanInFailed ? 1 : 0);
+        s.Bind(at + 31, c.TraceParent);
     }
 
     /// <summary>Reads the current row of a statement selecting <see cref="Schema.Columns"/>.</summary>

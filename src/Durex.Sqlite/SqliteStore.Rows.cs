@@ -217,25 +217,64 @@ public sealed partial class SqliteStore
     private List<Guid> Insert(Func<string, SqliteCommand> command, Func<string, RawStatement> statement, IReadOnlyList<CommandInstance> commands, bool skipHeldKeys)
     {
         var skipped = new List<Guid>();
-        var insert = statement(_insertCommand);
-        foreach (var item in commands)
+        // Rows are inserted in list order (their seq keeps it): a run of rows without unique keys goes in
+        // CommandsPerInsert at a time; a keyed row, checked against the rows before it, goes alone.
+        var run = 0;
+        for (var i = 0; i < commands.Count; i++)
         {
-            if (item.UniqueKey is { } key && HolderOf(command, key) is { } holder)
+            var item = commands[i];
+            if (item.UniqueKey is null)
+            {
+                run++;
+                continue;
+            }
+
+            InsertRun(statement, commands, i - run, run);
+            run = 0;
+            if (HolderOf(command, item.UniqueKey) is { } holder)
             {
                 if (!skipHeldKeys)
                 {
-                    throw new DuplicateCommandException(key, holder);
+                    throw new DuplicateCommandException(item.UniqueKey, holder);
                 }
 
                 skipped.Add(item.Id);
                 continue;
             }
 
-            Rows.Bind(insert, item);
-            insert.Execute();
+            InsertRun(statement, commands, i, 1);
         }
 
+        InsertRun(statement, commands, commands.Count - run, run);
         return skipped;
+    }
+
+    private void InsertRun(Func<string, RawStatement> statement, IReadOnlyList<CommandInstance> commands, int start, int count)
+    {
+        var i = start;
+        if (count >= CommandsPerInsert)
+        {
+            var insert = statement(_insertCommands);
+            for (; start + count - i >= CommandsPerInsert; i += CommandsPerInsert)
+            {
+                for (var k = 0; k < CommandsPerInsert; k++)
+                {
+                    Rows.Bind(insert, commands[i + k], k * Rows.ParameterNames.Length);
+                }
+
+                insert.Execute();
+            }
+        }
+
+        if (i < start + count)
+        {
+            var single = statement(_insertCommand);
+            for (; i < start + count; i++)
+            {
+                Rows.Bind(single, commands[i]);
+                single.Execute();
+            }
+        }
     }
 
     private List<Guid> Insert(SqliteConnections.Writer writer, IReadOnlyList<CommandInstance> commands, bool skipHeldKeys) =>

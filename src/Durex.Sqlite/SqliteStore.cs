@@ -24,10 +24,15 @@ public sealed partial class SqliteStore : ICommandStore
     private const string Claimable = "status IN (0, 3)";
     private const int EventsPerInsert = 32;
 
+    // Commands without a unique key are inserted many rows per statement: each statement that fires the status-counter
+    // trigger pays for a statement journal, so fewer statements make bulk enqueue cheaper.
+    private const int CommandsPerInsert = 16;
+
     private readonly SqliteConnections _connections;
     private readonly Schema _schema;
     private readonly StoreObservers _signals;
     private readonly string _insertCommand;
+    private readonly string _insertCommands;
     private readonly string _insertEvent;
     private readonly string _applyOutcome;
     private readonly string _claimUpdate;
@@ -66,6 +71,8 @@ public sealed partial class SqliteStore : ICommandStore
         // The hot statements run as RawStatements bound by index: SQLite numbers named parameters in order of first
         // appearance, so @id… here are 1…31 in Schema.Columns order, and @p0… of the history insert are 1…224.
         _insertCommand = $"INSERT INTO {_schema.Commands} ({Schema.Columns}) VALUES ({string.Join(", ", Rows.ParameterNames)})";
+        _insertCommands = $"INSERT INTO {_schema.Commands} ({Schema.Columns}) VALUES " + string.Join(", ", Enumerable.Range(0, CommandsPerInsert)
+            .Select(row => "(" + string.Join(", ", Enumerable.Range(1, Rows.ParameterNames.Length).Select(k => $"?{row * Rows.ParameterNames.Length + k}")) + ")"));
         _applyOutcome = $"UPDATE {_schema.Commands} SET status = ?1, attempt = ?2, error = ?3, payload = coalesce(?4, payload), " +
             "lease_owner = NULL, lease_id = NULL, lease_expires_at = NULL, completed_at = ?5, ready_at = coalesce(?6, ready_at) " +
             "WHERE id = ?7 AND status = 2 AND lease_id = ?8 RETURNING awaited_by, name, error";

@@ -336,6 +336,29 @@ public abstract class StoreConformanceTests : StoreTestBase
     }
 
     [SkippableFact]
+    public async Task A_large_batch_mixing_unique_keys_keeps_its_order_and_every_row()
+    {
+        // Stores may insert runs of rows per statement; keyed rows are checked on their own. The order must not change.
+        var batch = Enumerable.Range(0, 57)
+            .Select(i => New("a", b =>
+            {
+                if (i is 5 or 23 or 40)
+                {
+                    b.UniqueKey($"key-{i}");
+                }
+            }))
+            .ToArray();
+        await Store.EnqueueAsync(batch);
+
+        var claimed = await Store.ClaimAsync(Claim(limit: 100));
+        Assert.Equal(batch.Select(c => c.Id), claimed.Select(c => c.Id));
+        Assert.All(claimed.Zip(batch), pair => Assert.Equal(pair.Second.UniqueKey, pair.First.UniqueKey));
+        var again = New("a", b => b.UniqueKey("key-23"));
+        await Assert.ThrowsAsync<DuplicateCommandException>(async () => await Store.EnqueueAsync([.. Enumerable.Range(0, 20).Select(_ => New()), again]));
+        Assert.Empty(await Store.ClaimAsync(Claim(limit: 100))); // the rejected batch left nothing behind
+    }
+
+    [SkippableFact]
     public async Task Claim_respects_the_limit()
     {
         await Store.EnqueueAsync(Enumerable.Range(0, 25).Select(_ => New()).ToArray());
