@@ -88,11 +88,7 @@ public sealed class SeededDashboard : IAsyncDisposable
         });
         try
         {
-            executor.Handle("sendEmail", async (_, ct) =>
-            {
-                await Task.Delay(20, ct);
-                return CommandResult.Empty;
-            });
+            executor.Handle("sendEmail", (_, _) => ValueTask.FromResult(CommandResult.Empty));
             executor.Handle("chargeCard", (_, _) => ValueTask.FromResult(CommandResult.Empty));
             executor.Handle("importContact", (_, _) => throw new FormatException("import failed"));
             executor.Handle("syncInventory", (_, _) => throw new HttpRequestException("warehouse API returned 503 Service Unavailable"));
@@ -104,11 +100,7 @@ public sealed class SeededDashboard : IAsyncDisposable
                 new CommandSpec("shipOrder") { Data = { ["orderId"] = ctx.Data.GetInt32("orderId"), ["carrier"] = "DHL" } })));
             executor.Handle("shipOrder", (_, _) => ValueTask.FromResult(CommandResult.Empty));
             executor.Handle("generateReport", (_, _) => ValueTask.FromResult(CommandResult.Empty));
-            executor.Handle("resizeImage", async (_, ct) =>
-            {
-                await Task.Delay(30, ct);
-                return CommandResult.Empty;
-            });
+            executor.Handle("resizeImage", (_, _) => ValueTask.FromResult(CommandResult.Empty));
             await executor.StartAsync();
 
             var sendEmail = 0;
