@@ -48,7 +48,7 @@ public sealed class CommandNameAnalyzer : DiagnosticAnalyzer
 
             start.RegisterSymbolAction(symbol =>
             {
-                foreach (var name in DeclaredNames(symbol.Symbol))
+                foreach (var name in Validation.DeclaredNames(symbol.Symbol))
                 {
                     registered.TryAdd(name, true);
                 }
@@ -174,66 +174,9 @@ public sealed class CommandNameAnalyzer : DiagnosticAnalyzer
     private static bool IsSequenceHolder(INamedTypeSymbol? type, INamedTypeSymbol spec, INamedTypeSymbol? options) =>
         SymbolEqualityComparer.Default.Equals(type, spec) || SymbolEqualityComparer.Default.Equals(type, options);
 
-    /// <summary>The names a declaration registers: a command method's, or a workflow's steps and compensations.</summary>
-    private static IEnumerable<string> DeclaredNames(ISymbol symbol)
-    {
-        foreach (var attribute in symbol.GetAttributes())
-        {
-            var attributeName = attribute.AttributeClass?.ToDisplayString();
-            if (attributeName == Parser.CommandAttribute && attribute.ConstructorArguments.FirstOrDefault().Value is string command)
-            {
-                yield return command;
-            }
-            else if (attributeName == Parser.WorkflowAttribute && symbol is INamedTypeSymbol type
-                     && attribute.ConstructorArguments.FirstOrDefault().Value is string workflow)
-            {
-                foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
-                {
-                    var step = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == Parser.StepAttribute);
-                    if (step is null)
-                    {
-                        continue;
-                    }
-
-                    yield return workflow + "." + Parser.CommandSegment(method.Name);
-                    if (step.NamedArguments.FirstOrDefault(a => a.Key == "Compensate").Value.Value is string compensation)
-                    {
-                        yield return workflow + "." + Parser.CommandSegment(compensation);
-                    }
-                }
-            }
-        }
-    }
-
     /// <summary>The names declared by attributes in referenced assemblies that use Durex.</summary>
-    private static IEnumerable<string> ReferencedNames(Compilation compilation)
-    {
-        foreach (var assembly in compilation.SourceModule.ReferencedAssemblySymbols)
-        {
-            if (!assembly.Modules.Any(m => m.ReferencedAssemblies.Any(r => r.Name == "Durex")))
-            {
-                continue;
-            }
-
-            var pending = new Stack<INamespaceOrTypeSymbol>();
-            pending.Push(assembly.GlobalNamespace);
-            while (pending.Count > 0)
-            {
-                foreach (var member in pending.Pop().GetMembers())
-                {
-                    if (member is INamespaceOrTypeSymbol container)
-                    {
-                        pending.Push(container);
-                    }
-
-                    foreach (var name in DeclaredNames(member).Concat(member is INamedTypeSymbol type
-                                 ? type.GetMembers().OfType<IMethodSymbol>().SelectMany(DeclaredNames)
-                                 : []))
-                    {
-                        yield return name;
-                    }
-                }
-            }
-        }
-    }
+    private static IEnumerable<string> ReferencedNames(Compilation compilation) =>
+        compilation.SourceModule.ReferencedAssemblySymbols
+            .Where(assembly => assembly.Modules.Any(m => m.ReferencedAssemblies.Any(r => r.Name == "Durex")))
+            .SelectMany(assembly => Validation.DeclaredNamesUnder(assembly.GlobalNamespace));
 }

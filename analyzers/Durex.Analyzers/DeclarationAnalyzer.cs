@@ -93,25 +93,16 @@ public sealed class DeclarationAnalyzer : DiagnosticAnalyzer
     {
         var commands = new List<CommandModel>();
         var workflows = new List<WorkflowModel>();
-        var pending = new Stack<INamespaceOrTypeSymbol>();
-        pending.Push(compilation.Assembly.GlobalNamespace);
-        while (pending.Count > 0)
+        foreach (var type in Validation.Types(compilation.Assembly.GlobalNamespace))
         {
-            foreach (var member in pending.Pop().GetMembers())
+            if (Attribute(type, workflowAttribute) is { } workflow)
             {
-                if (member is INamespaceSymbol ns)
-                {
-                    pending.Push(ns);
-                }
-                else if (member is INamedTypeSymbol type)
-                {
-                    pending.Push(type);
-                    if (Attribute(type, workflowAttribute) is { } workflow)
-                    {
-                        workflows.Add(Parser.ParseWorkflow(type, workflow, compilation, default));
-                    }
-                }
-                else if (member is IMethodSymbol method && Attribute(method, commandAttribute) is { } command)
+                workflows.Add(Parser.ParseWorkflow(type, workflow, compilation, default));
+            }
+
+            foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+            {
+                if (Attribute(method, commandAttribute) is { } command)
                 {
                     commands.Add(Parser.ParseCommand(method, command, compilation, default));
                 }

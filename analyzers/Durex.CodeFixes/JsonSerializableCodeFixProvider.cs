@@ -4,6 +4,7 @@ using System.Composition;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Durex.Generators;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
@@ -92,7 +93,7 @@ public sealed class JsonSerializableCodeFixProvider : CodeFixProvider, IEditorFi
         {
             // All steps share one payload type: the first step that takes one says which.
             type = workflow.GetMembers().OfType<IMethodSymbol>()
-                .Where(m => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == "Durex.StepAttribute"))
+                .Where(m => m.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == Parser.StepAttribute))
                 .OrderBy(m => m.Locations.FirstOrDefault()?.SourceTree?.FilePath ?? "", System.StringComparer.Ordinal)
                 .ThenBy(m => m.Locations.FirstOrDefault()?.SourceSpan.Start ?? 0)
                 .Select(m => Payload(m, model.Compilation))
@@ -113,7 +114,7 @@ public sealed class JsonSerializableCodeFixProvider : CodeFixProvider, IEditorFi
     /// <summary>The context named by <c>[assembly: DurexJsonContext]</c>, when it is declared in source, and its declaration.</summary>
     private static (INamedTypeSymbol Context, TypeDeclarationSyntax Declaration)? UserContext(Compilation compilation, CancellationToken cancellationToken)
     {
-        var attribute = compilation.Assembly.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == "Durex.DurexJsonContextAttribute");
+        var attribute = compilation.Assembly.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == Parser.JsonContextAttribute);
         if (attribute?.ConstructorArguments.FirstOrDefault().Value is not INamedTypeSymbol context)
         {
             return null;

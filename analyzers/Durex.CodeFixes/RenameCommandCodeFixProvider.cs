@@ -89,58 +89,13 @@ public sealed class RenameCommandCodeFixProvider : CodeFixProvider, IEditorFix
     private static Dictionary<string, int> Uses(Compilation compilation, CancellationToken cancellationToken)
     {
         var uses = new Dictionary<string, int>(System.StringComparer.Ordinal);
-        void Add(string name) => uses[name] = uses.TryGetValue(name, out var count) ? count + 1 : 1;
-
-        foreach (var type in Types(compilation.Assembly.GlobalNamespace))
+        foreach (var name in Validation.DeclaredNamesUnder(compilation.Assembly.GlobalNamespace))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var workflow = Name(type, Parser.WorkflowAttribute);
-            var compensations = new HashSet<string>(System.StringComparer.Ordinal);
-            foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
-            {
-                if (Name(method, Parser.CommandAttribute) is { } command)
-                {
-                    Add(command);
-                }
-
-                if (workflow is not null && method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == Parser.StepAttribute) is { } step)
-                {
-                    Add(workflow + "." + Parser.CommandSegment(method.Name));
-                    if (step.NamedArguments.FirstOrDefault(a => a.Key == "Compensate").Value.Value is string { Length: > 0 } compensate
-                        && compensations.Add(compensate))
-                    {
-                        Add(workflow + "." + Parser.CommandSegment(compensate));
-                    }
-                }
-            }
+            uses[name] = uses.TryGetValue(name, out var count) ? count + 1 : 1;
         }
 
         return uses;
-    }
-
-    private static string? Name(ISymbol symbol, string attribute) =>
-        symbol.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == attribute)?.ConstructorArguments.FirstOrDefault().Value as string;
-
-    private static IEnumerable<INamedTypeSymbol> Types(INamespaceOrTypeSymbol container)
-    {
-        foreach (var member in container.GetMembers())
-        {
-            if (member is INamespaceSymbol ns)
-            {
-                foreach (var type in Types(ns))
-                {
-                    yield return type;
-                }
-            }
-            else if (member is INamedTypeSymbol type && type.Locations.Any(l => l.IsInSource))
-            {
-                yield return type;
-                foreach (var nested in Types(type))
-                {
-                    yield return nested;
-                }
-            }
-        }
     }
 
     /// <summary>The first of <c>name-2</c>, <c>name-3</c>… nothing uses, within the 200 characters a command name may have.</summary>

@@ -4,6 +4,7 @@ using System.Composition;
 using System.Linq;
 using System.Threading;
 using System.Threading.Tasks;
+using Durex.Generators;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CodeFixes;
 using Microsoft.CodeAnalysis.CSharp;
@@ -22,9 +23,6 @@ namespace Durex.CodeFixes;
 public sealed class RenumberStepsCodeFixProvider : CodeFixProvider, IEditorFix
 {
     public const string RenumberKey = "Durex.RenumberSteps";
-
-    private const string StepAttribute = "Durex.StepAttribute";
-    private const string WorkflowAttribute = "Durex.WorkflowAttribute";
 
     public override ImmutableArray<string> FixableDiagnosticIds { get; } = ["DURX1001"];
 
@@ -81,7 +79,7 @@ public sealed class RenumberStepsCodeFixProvider : CodeFixProvider, IEditorFix
     private static INamedTypeSymbol? Workflow(SemanticModel model, SyntaxNode? node, CancellationToken cancellationToken) =>
         node?.FirstAncestorOrSelf<TypeDeclarationSyntax>() is { } declaration
         && model.GetDeclaredSymbol(declaration, cancellationToken) is { } type
-        && type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == WorkflowAttribute)
+        && type.GetAttributes().Any(a => a.AttributeClass?.ToDisplayString() == Parser.WorkflowAttribute)
             ? type
             : null;
 
@@ -107,7 +105,7 @@ public sealed class RenumberStepsCodeFixProvider : CodeFixProvider, IEditorFix
             .ThenBy(m => m.Locations.FirstOrDefault()?.SourceSpan.Start ?? 0);
         foreach (var method in methods)
         {
-            var data = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == StepAttribute);
+            var data = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == Parser.StepAttribute);
             if (data?.ApplicationSyntaxReference?.GetSyntax(cancellationToken) is AttributeSyntax { ArgumentList: { } arguments } attribute
                 && arguments.Arguments.Any(a => a.NameEquals is null)
                 && data.ConstructorArguments.FirstOrDefault().Value is int order)

@@ -1,5 +1,6 @@
 using System.Collections.Generic;
 using System.Linq;
+using Microsoft.CodeAnalysis;
 
 namespace Durex.Generators;
 
@@ -41,4 +42,66 @@ internal static class Validation
 
         return result;
     }
+
+    /// <summary>Every type under <paramref name="container"/>, nested types included.</summary>
+    public static IEnumerable<INamedTypeSymbol> Types(INamespaceOrTypeSymbol container)
+    {
+        var pending = new Stack<INamespaceOrTypeSymbol>();
+        pending.Push(container);
+        while (pending.Count > 0)
+        {
+            foreach (var member in pending.Pop().GetMembers())
+            {
+                if (member is INamespaceOrTypeSymbol inner)
+                {
+                    pending.Push(inner);
+                }
+
+                if (member is INamedTypeSymbol type)
+                {
+                    yield return type;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The command names a declaration registers: a <c>[DurexCommand]</c> method's, or a <c>[Workflow]</c> type's steps
+    /// and compensations (each once). Read from the attributes alone, so it works on referenced assemblies too.
+    /// </summary>
+    public static IEnumerable<string> DeclaredNames(ISymbol symbol)
+    {
+        foreach (var attribute in symbol.GetAttributes())
+        {
+            var attributeName = attribute.AttributeClass?.ToDisplayString();
+            if (attributeName == Parser.CommandAttribute && attribute.ConstructorArguments.FirstOrDefault().Value is string command)
+            {
+                yield return command;
+            }
+            else if (attributeName == Parser.WorkflowAttribute && symbol is INamedTypeSymbol type
+                     && attribute.ConstructorArguments.FirstOrDefault().Value is string workflow)
+            {
+                var compensations = new HashSet<string>(System.StringComparer.Ordinal);
+                foreach (var method in type.GetMembers().OfType<IMethodSymbol>())
+                {
+                    var step = method.GetAttributes().FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == Parser.StepAttribute);
+                    if (step is null)
+                    {
+                        continue;
+                    }
+
+                    yield return workflow + "." + Parser.CommandSegment(method.Name);
+                    if (step.NamedArguments.FirstOrDefault(a => a.Key == "Compensate").Value.Value is string { Length: > 0 } compensation
+                        && compensations.Add(compensation))
+                    {
+                        yield return workflow + "." + Parser.CommandSegment(compensation);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>The names declared by every type under <paramref name="container"/> and its methods.</summary>
+    public static IEnumerable<string> DeclaredNamesUnder(INamespaceOrTypeSymbol container) =>
+        Types(container).SelectMany(type => DeclaredNames(type).Concat(type.GetMembers().OfType<IMethodSymbol>().SelectMany(DeclaredNames)));
 }
