@@ -4,7 +4,7 @@ namespace Durex;
 /// Per-enqueue settings for the generated typed stubs (<c>Jobs.SendEmail.EnqueueAsync(client, payload, options)</c>).
 /// Unset members keep what the command's attribute and the executor say.
 /// </summary>
-public sealed class EnqueueOptions
+public sealed record EnqueueOptions
 {
     /// <summary>Runs the command after this delay (<see cref="CommandSpec.Delay"/>).</summary>
     public TimeSpan? Delay { get; set; }

@@ -87,10 +87,8 @@ public static class GeneratedCode
             throw new ArgumentOutOfRangeException(nameof(delay), delay, "The delay must not be negative.");
         }
 
-        var copy = options is null ? new EnqueueOptions() : Copy(options);
-        copy.RunAt = runAt ?? copy.RunAt;
-        copy.Delay = delay ?? copy.Delay;
-        return copy;
+        options ??= new EnqueueOptions();
+        return options with { RunAt = runAt ?? options.RunAt, Delay = delay ?? options.Delay };
     }
 
     /// <summary>The attempt's services (its DI scope), or a message saying how to provide them.</summary>
@@ -140,23 +138,6 @@ public static class GeneratedCode
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(register);
-        builder.Services.AddSingleton(new DurexHandlerRegistration((executor, _) => register(executor)));
-        return builder;
+        return DurexBuilderExtensions.Add(builder, (executor, _) => register(executor));
     }
-
-    private static EnqueueOptions Copy(EnqueueOptions o) => new()
-    {
-        Delay = o.Delay,
-        RunAt = o.RunAt,
-        Retries = o.Retries,
-        Timeout = o.Timeout,
-        Deadline = o.Deadline,
-        DeadlineAt = o.DeadlineAt,
-        Priority = o.Priority,
-        Tags = o.Tags,
-        UniqueKey = o.UniqueKey,
-        CorrelationId = o.CorrelationId,
-        TraceId = o.TraceId,
-        Sequence = o.Sequence,
-    };
 }

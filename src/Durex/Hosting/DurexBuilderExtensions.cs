@@ -62,7 +62,8 @@ public static class DurexBuilderExtensions
         return Add(builder, RegisterCommand<TCommand>);
     }
 
-    private static IDurexBuilder Add(IDurexBuilder builder, Action<Executor, IServiceProvider> apply)
+    /// <summary>Runs <paramref name="apply"/> on the host's executor when it is created.</summary>
+    internal static IDurexBuilder Add(IDurexBuilder builder, Action<Executor, IServiceProvider> apply)
     {
         builder.Services.AddSingleton(new DurexHandlerRegistration(apply));
         return builder;
