@@ -327,8 +327,9 @@ internal sealed class DashboardApi
 
     private async Task WritePageAsync(HttpContext context, CommandQuery query)
     {
-        var page = await _executor.FindAsync(query, context.RequestAborted).ConfigureAwait(false);
-        var dto = new CommandPageDto(page.Items.Select(c => CommandDto.From(c, withPayload: false)).ToArray(), page.NextCursor);
+        // Text has no index: each page searches a bounded window, so a rare text costs a window per page, not the table.
+        var page = await _executor.FindAsync(query with { SearchWindow = _options.SearchWindow }, context.RequestAborted).ConfigureAwait(false);
+        var dto = new CommandPageDto(page.Items.Select(c => CommandDto.From(c, withPayload: false)).ToArray(), page.NextCursor, page.SearchWindowEnded);
         await WriteJsonAsync(context, dto, DashboardJsonContext.Default.CommandPageDto).ConfigureAwait(false);
     }
 

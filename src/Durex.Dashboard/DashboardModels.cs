@@ -89,7 +89,7 @@ internal sealed record HistoryDto(string Type, DateTimeOffset Timestamp, int Att
 
 internal sealed record CommandDetailDto(CommandDto Command, IReadOnlyList<HistoryDto> History);
 
-internal sealed record CommandPageDto(IReadOnlyList<CommandDto> Items, string? NextCursor);
+internal sealed record CommandPageDto(IReadOnlyList<CommandDto> Items, string? NextCursor, bool SearchWindowEnded);
 
 internal sealed record WorkflowNodeDto(int Depth, CommandDto Command);
 

@@ -1,5 +1,6 @@
 using Durex;
 using Durex.Dashboard;
+using Durex.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
@@ -24,9 +25,11 @@ public static class DurexDashboardEndpointRouteBuilderExtensions
     /// <returns>The route group of every dashboard endpoint, for conventions such as <c>RequireAuthorization</c>.</returns>
     /// <remarks>
     /// When the server listens on an address other than loopback and the dashboard's endpoints have no authorization
-    /// requirement (and <see cref="DurexDashboardOptions.AllowAnonymousRemoteAccess"/> is off), the application is
-    /// stopped as soon as it has started, with a critical log entry saying how to fix it; requests that arrive on a
-    /// non-loopback address are refused with 403 in any case.
+    /// requirement (and <see cref="DurexDashboardOptions.AllowAnonymousRemoteAccess"/> is off), the start fails: with
+    /// <c>AddDurex</c> or <c>AddDurexClient</c>, <c>app.StartAsync</c>/<c>app.Run</c> throws an
+    /// <see cref="InvalidOperationException"/> saying how to fix it; with an executor registered by hand, the application
+    /// is stopped as soon as it has started, with a critical log entry carrying the same message. Requests that arrive on
+    /// a non-loopback address are refused with 403 in any case.
     /// </remarks>
     public static RouteGroupBuilder MapDurexDashboard(this IEndpointRouteBuilder endpoints, string prefix = "/durex", Action<DurexDashboardOptions>? configure = null)
     {
@@ -65,13 +68,20 @@ public static class DurexDashboardEndpointRouteBuilderExtensions
         var group = endpoints.MapGroup(prefix);
         api.Map(group);
 
+        // With AddDurex/AddDurexClient the check fails host.StartAsync (app.Run throws); with an executor registered by
+        // hand there is no such hook after the app is built, so the app is stopped as soon as it has started.
+        var checks = endpoints.ServiceProvider.GetService<DurexStartupChecks>();
+        checks?.Add(() => options.AllowAnonymousRemoteAccess || FindUnprotectedRemoteAddress(endpoints, marker) is not { } address
+            ? null
+            : DashboardSecurity.RemoteAccessMessage(prefix, address));
+
         var lifetime = endpoints.ServiceProvider.GetService<IHostApplicationLifetime>();
         if (lifetime is not null)
         {
             var sampler = api;
             lifetime.ApplicationStarted.Register(() =>
             {
-                if (!options.AllowAnonymousRemoteAccess && FindUnprotectedRemoteAddress(endpoints, marker) is { } address)
+                if (checks is null && !options.AllowAnonymousRemoteAccess && FindUnprotectedRemoteAddress(endpoints, marker) is { } address)
                 {
                     var logger = endpoints.ServiceProvider.GetService<ILoggerFactory>()?.CreateLogger("Durex.Dashboard");
                     logger?.LogCritical("{Message}", DashboardSecurity.RemoteAccessMessage(prefix, address));

@@ -8,7 +8,7 @@ public class DurexDashboardOptions
 
     /// <summary>
     /// Serve the dashboard on addresses other than loopback without an authorization policy on its endpoints. Off by
-    /// default: then a non-loopback binding without <c>.RequireAuthorization(…)</c> stops the application at startup and
+    /// default: then a non-loopback binding without <c>.RequireAuthorization(…)</c> fails the application's start and
     /// requests arriving on a non-loopback address are refused with 403. Turn it on only when something in front of the
     /// app (a proxy, a private network) already restricts who reaches it.
     /// </summary>
@@ -42,6 +42,13 @@ public class DurexDashboardOptions
     /// <summary>Largest workflow (commands sharing a correlation id) the workflow view loads (default 10,000).</summary>
     public int MaxWorkflowSize { get; set; } = 10_000;
 
+    /// <summary>
+    /// How many commands (matching the other filters) one page of a text search examines at most (default 10,000).
+    /// Text is not indexed; when the window ends before the page fills, the page says so and "Next page" searches the
+    /// next window. Larger windows find more per page and cost more per request.
+    /// </summary>
+    public int SearchWindow { get; set; } = 10_000;
+
     /// <summary>How often the UI refreshes, in milliseconds (default 2000).</summary>
     public int RefreshIntervalMilliseconds { get; set; } = 2000;
 
@@ -60,6 +67,11 @@ public class DurexDashboardOptions
         if (MaxWorkflowSize is < 1 or > 1_000_000)
         {
             throw new ArgumentOutOfRangeException(nameof(MaxWorkflowSize), MaxWorkflowSize, "The largest workflow must be between 1 and 1,000,000 commands.");
+        }
+
+        if (SearchWindow is < 100 or > 10_000_000)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SearchWindow), SearchWindow, "The search window must be between 100 and 10,000,000 commands.");
         }
 
         if (RefreshIntervalMilliseconds is < 250 or > 600_000)

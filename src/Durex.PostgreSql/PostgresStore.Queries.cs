@@ -50,21 +50,47 @@ public sealed partial class PostgresStore
         query.Validate();
         ThrowIfDisposed();
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
-        await using var command = new NpgsqlCommand { Connection = connection };
-        command.CommandText = FindSql(query, command);
-        var items = await Rows.ReadCommandsAsync(command, cancellationToken).ConfigureAwait(false);
-        string? next = null;
-        if (items.Count > query.Limit)
+        CommandCursor? windowEnd = null;
+        if (query.IsSearchWindowed)
         {
-            items.RemoveAt(items.Count - 1);
-            next = CommandCursor.After(items[^1]).Encode();
+            await using var probe = new NpgsqlCommand { Connection = connection };
+            probe.CommandText = WindowEndSql(query, probe);
+            await using var reader = await probe.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                windowEnd = new CommandCursor(Rows.ToOffset(reader.GetDateTime(0)), reader.GetGuid(1));
+            }
         }
 
-        return new CommandPage(items, next);
+        await using var command = new NpgsqlCommand { Connection = connection };
+        command.CommandText = FindSql(query, command, windowEnd: windowEnd);
+        var items = await Rows.ReadCommandsAsync(command, cancellationToken).ConfigureAwait(false);
+        return CommandPage.From(items, query, windowEnd);
     }
 
-    /// <summary>The query's SQL; adds its parameters to <paramref name="command"/> (internal for the plan tests).</summary>
-    internal string FindSql(CommandQuery query, NpgsqlCommand command)
+    /// <summary>The last command of the search window: the window-th from the cursor in sort order (a walk of the creation index).</summary>
+    internal string WindowEndSql(CommandQuery query, NpgsqlCommand command)
+    {
+        var descending = query.Order == CommandOrder.NewestFirst;
+        var after = "";
+        var p = 1;
+        if (CommandCursor.TryDecode(query.Cursor, out var cursor))
+        {
+            command.Arg(Rows.Utc(cursor.CreatedAt), NpgsqlDbType.TimestampTz).Arg(cursor.Id, NpgsqlDbType.Uuid);
+            after = $" WHERE (created_at, id) {(descending ? "<" : ">")} ($1, $2)";
+            p = 3;
+        }
+
+        var direction = descending ? "DESC" : "ASC";
+        command.Arg(query.SearchWindow!.Value - 1, NpgsqlDbType.Integer);
+        return $"SELECT created_at, id FROM {_schema.Commands}{after} ORDER BY created_at {direction}, id {direction} LIMIT 1 OFFSET ${p}";
+    }
+
+    /// <summary>
+    /// The query's SQL; adds its parameters to <paramref name="command"/> (internal for the plan tests). A window end
+    /// bounds a search to the commands up to it.
+    /// </summary>
+    internal string FindSql(CommandQuery query, NpgsqlCommand command, CommandCursor? windowEnd = null)
     {
         var where = new List<string>();
         var p = 0;
@@ -123,6 +149,13 @@ public sealed partial class PostgresStore
             var at = Param(Rows.Utc(cursor.CreatedAt), NpgsqlDbType.TimestampTz);
             var id = Param(cursor.Id, NpgsqlDbType.Uuid);
             where.Add($"(created_at, id) {(descending ? "<" : ">")} ({at}, {id})");
+        }
+
+        if (windowEnd is { } end)
+        {
+            var at = Param(Rows.Utc(end.CreatedAt), NpgsqlDbType.TimestampTz);
+            var id = Param(end.Id, NpgsqlDbType.Uuid);
+            where.Add($"(created_at, id) {(descending ? ">=" : "<=")} ({at}, {id})");
         }
 
         var direction = descending ? "DESC" : "ASC";

@@ -35,6 +35,9 @@ internal sealed class Schema(string prefix)
     /// </summary>
     public string TerminalIndex => Commands + "_terminal";
 
+    /// <summary>The <c>(created_at, id)</c> index every keyset page walks; search windows are measured along it.</summary>
+    public string CreatedIndex => Commands + "_created";
+
     /// <summary>The terminal index's predicate, as a query must state it for SQLite to use the partial index.</summary>
     public const string TerminalPredicate = "status >= 4";
 

@@ -43,23 +43,47 @@ public sealed partial class SqliteStore
         query.Validate();
         var page = _connections.Read(connection =>
         {
-            using var command = connection.CreateCommand();
-            command.CommandText = FindSql(query, command);
-            var items = ReadCommands(command);
-            string? next = null;
-            if (items.Count > query.Limit)
+            CommandCursor? windowEnd = null;
+            if (query.IsSearchWindowed)
             {
-                items.RemoveAt(items.Count - 1);
-                next = CommandCursor.After(items[^1]).Encode();
+                using var probe = connection.CreateCommand();
+                probe.CommandText = WindowEndSql(query, probe);
+                using var reader = probe.ExecuteReader();
+                if (reader.Read())
+                {
+                    windowEnd = new CommandCursor(new DateTimeOffset(reader.GetInt64(0), TimeSpan.Zero), Rows.ReadId(reader, 1));
+                }
             }
 
-            return new CommandPage(items, next);
+            using var command = connection.CreateCommand();
+            command.CommandText = FindSql(query, command, windowEnd: windowEnd);
+            return CommandPage.From(ReadCommands(command), query, windowEnd);
         });
         return ValueTask.FromResult(page);
     }
 
-    /// <summary>The query's SQL; binds its parameters to <paramref name="command"/> (internal for the plan tests).</summary>
-    internal string FindSql(CommandQuery query, SqliteCommand command)
+    /// <summary>The last command of the search window: the window-th from the cursor in sort order (a walk of the creation index).</summary>
+    internal string WindowEndSql(CommandQuery query, SqliteCommand command)
+    {
+        var descending = query.Order == CommandOrder.NewestFirst;
+        var after = "";
+        if (CommandCursor.TryDecode(query.Cursor, out var cursor))
+        {
+            after = descending ? " WHERE (created_at, id) < (@cursor_at, @cursor_id)" : " WHERE (created_at, id) > (@cursor_at, @cursor_id)";
+            command.With("@cursor_at", Rows.Time(cursor.CreatedAt)).With("@cursor_id", Rows.Id(cursor.Id));
+        }
+
+        var direction = descending ? "DESC" : "ASC";
+        command.With("@window", query.SearchWindow!.Value - 1);
+        return $"SELECT created_at, id FROM {_schema.Commands} INDEXED BY {_schema.CreatedIndex}{after} " +
+               $"ORDER BY created_at {direction}, id {direction} LIMIT 1 OFFSET @window";
+    }
+
+    /// <summary>
+    /// The query's SQL; binds its parameters to <paramref name="command"/> (internal for the plan tests). A window end
+    /// bounds a search to the commands up to it.
+    /// </summary>
+    internal string FindSql(CommandQuery query, SqliteCommand command, CommandCursor? windowEnd = null)
     {
         var where = new List<string>();
         var source = _schema.Commands;
@@ -96,12 +120,16 @@ public sealed partial class SqliteStore
             command.With("@cursor_at", Rows.Time(cursor.CreatedAt)).With("@cursor_id", Rows.Id(cursor.Id));
         }
 
+        if (windowEnd is { } end)
+        {
+            where.Add(descending ? "(created_at, id) >= (@end_at, @end_id)" : "(created_at, id) <= (@end_at, @end_id)");
+            command.With("@end_at", Rows.Time(end.CreatedAt)).With("@end_id", Rows.Id(end.Id));
+        }
+
         var direction = descending ? "DESC" : "ASC";
+        var filter = where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "";
         command.With("@limit", query.Limit + 1);
-        return
-            $"SELECT {Schema.Columns} FROM {source}" +
-            (where.Count > 0 ? " WHERE " + string.Join(" AND ", where) : "") +
-            $" ORDER BY created_at {direction}, id {direction} LIMIT @limit";
+        return $"SELECT {Schema.Columns} FROM {source}{filter} ORDER BY created_at {direction}, id {direction} LIMIT @limit";
     }
 
     /// <inheritdoc />

@@ -967,6 +967,67 @@ public abstract class StoreConformanceTests : StoreTestBase
     }
 
     [SkippableFact]
+    public async Task Find_with_a_search_window_examines_a_bounded_number_of_commands_per_page()
+    {
+        // Twelve commands a0..a11, the needle in a1, a2, a3 and a9; a "b" command with the needle after a5: the name
+        // filter excludes it, but the window counts every command in sort order.
+        var a = new List<CommandInstance>();
+        CommandInstance? b = null;
+        for (var i = 0; i < 12; i++)
+        {
+            var needle = i is 1 or 2 or 3 or 9;
+            var command = New("a", c => c.Payload(needle ? $$"""{"note":"a NEEDLE {{i}}"}""" : $$"""{"note":"hay {{i}}"}"""));
+            a.Add(command);
+            await Store.EnqueueAsync([command]);
+            Time.Advance(TimeSpan.FromMilliseconds(1));
+            if (i == 5)
+            {
+                b = New("b", c => c.Payload("""{"note":"needle"}"""));
+                await Store.EnqueueAsync([b]);
+                Time.Advance(TimeSpan.FromMilliseconds(1));
+            }
+        }
+
+        async Task<List<(int[] Items, bool WindowEnded, bool Last)>> Pages(CommandOrder order, string? name = "a")
+        {
+            var pages = new List<(int[], bool, bool)>();
+            var query = new CommandQuery { Name = name, Search = "needle", SearchWindow = 4, Limit = 2, Order = order };
+            while (true)
+            {
+                var page = await Store.FindAsync(query);
+                pages.Add((page.Items.Select(c => c.Id == b!.Id ? 99 : a.FindIndex(x => x.Id == c.Id)).ToArray(), page.SearchWindowEnded, page.NextCursor is null));
+                if (page.NextCursor is null || pages.Count > 10)
+                {
+                    return pages;
+                }
+
+                query = query with { Cursor = page.NextCursor };
+            }
+        }
+
+        // Oldest first, windows of 4 over a0..a5, b, a6..a11: [a0-a3] → a1, a2 (a3 also matched: the page is full);
+        // after a2: [a3, a4, a5, b] → a3, ended; [a6-a9] → a9, ended; [a10, a11] → nothing, the end.
+        Assert.Equal([([1, 2], false, false), ([3], true, false), ([9], true, false), ([], false, true)], await Pages(CommandOrder.OldestFirst), PageComparer);
+        // Newest first: [a11-a8] → a9, ended; [a7, a6, b, a5] → nothing, ended; [a4-a1] → a3, a2 (full); after a2: [a1, a0] → a1, the end.
+        Assert.Equal([([9], true, false), ([], true, false), ([3, 2], false, false), ([1], false, true)], await Pages(CommandOrder.NewestFirst), PageComparer);
+        // Without the name filter b is found in its window.
+        Assert.Equal([([1, 2], false, false), ([3, 99], true, false), ([9], true, false), ([], false, true)], await Pages(CommandOrder.OldestFirst, name: null), PageComparer);
+
+        // Without a window the same search fills its pages.
+        var unbounded = await Store.FindAsync(new CommandQuery { Name = "a", Search = "needle", Limit = 3, Order = CommandOrder.OldestFirst });
+        Assert.Equal([a[1].Id, a[2].Id, a[3].Id], unbounded.Items.Select(c => c.Id));
+        Assert.False(unbounded.SearchWindowEnded);
+        // A window without search text changes nothing.
+        Assert.Equal(5, (await Store.FindAsync(new CommandQuery { Name = "a", SearchWindow = 1, Limit = 5 })).Items.Count);
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () => await Store.FindAsync(new CommandQuery { Search = "x", SearchWindow = 0 }));
+    }
+
+    private static readonly IEqualityComparer<(int[] Items, bool WindowEnded, bool Last)> PageComparer =
+        EqualityComparer<(int[] Items, bool WindowEnded, bool Last)>.Create(
+            (x, y) => x.Items.SequenceEqual(y.Items) && x.WindowEnded == y.WindowEnded && x.Last == y.Last,
+            p => p.Items.Length);
+
+    [SkippableFact]
     public async Task Find_pages_with_a_keyset_cursor_in_both_orders()
     {
         var created = new List<CommandInstance>();

@@ -110,6 +110,44 @@ public abstract class DashboardApiTests
         Assert.Null(item["payload"]); // lists leave payloads out
     }
 
+
+    [SkippableFact]
+    public async Task Text_search_examines_a_bounded_window_per_page_and_says_so()
+    {
+        await using var host = await StartAsync(configure: o => o.SearchWindow = 100, startExecutor: false);
+        // 250 commands, oldest first: the needle only in the 5th and the 240th.
+        var added = new List<CommandInstance>();
+        for (var i = 0; i < 250; i++)
+        {
+            added.Add(await host.Executor.AddAsync(new CommandSpec("ok") { Data = { ["note"] = i is 4 or 239 ? "a Needle" : "hay" } }));
+            host.Time.Advance(TimeSpan.FromMilliseconds(1));
+        }
+
+        var pages = new List<(IReadOnlyList<string> Ids, bool WindowEnded)>();
+        var url = "api/commands?search=needle&order=oldest&limit=10";
+        while (true)
+        {
+            var page = await host.GetJsonAsync(url);
+            pages.Add((DashboardHost.Ids(page), (bool)page["searchWindowEnded"]!));
+            if (page["nextCursor"] is not { } next || pages.Count > 5)
+            {
+                break;
+            }
+
+            url = "api/commands?search=needle&order=oldest&limit=10&cursor=" + (string)next!;
+        }
+
+        // Windows of 100: [0, 99] finds the 5th and ends, [100, 199] finds nothing and ends, the rest finds the 240th.
+        Assert.Equal(3, pages.Count);
+        Assert.Equal([added[4].Id.ToString()], pages[0].Ids);
+        Assert.True(pages[0].WindowEnded);
+        Assert.Empty(pages[1].Ids);
+        Assert.True(pages[1].WindowEnded);
+        Assert.Equal([added[239].Id.ToString()], pages[2].Ids);
+        Assert.False(pages[2].WindowEnded);
+        // Without search text there is no window.
+        Assert.False((bool)(await host.GetJsonAsync("api/commands?limit=10"))["searchWindowEnded"]!);
+    }
     [SkippableFact]
     public async Task Commands_list_pages_with_keyset_cursors()
     {

@@ -128,7 +128,8 @@
   function renderCommands(page) {
     var body = $('commands').tBodies[0];
     clear(body);
-    if (page.items.length === 0) body.appendChild(el('tr', null, el('td', { colspan: '6', className: 'muted' }, 'No commands match.')));
+    if (page.items.length === 0) body.appendChild(el('tr', null, el('td', { colspan: '6', className: 'muted' }, page.searchWindowEnded ? 'No matches on this page.' : 'No commands match.')));
+    $('search-note').hidden = !page.searchWindowEnded;
     page.items.forEach(function (c) {
       var box = el('input', { type: 'checkbox', 'aria-label': 'select' });
       box.checked = state.selected.has(c.id);

@@ -37,6 +37,20 @@ public sealed record CommandQuery
     /// <summary>Case-insensitive text contained in the error message or the payload.</summary>
     public string? Search { get; init; }
 
+    /// <summary>
+    /// With <see cref="Search"/>: examine at most this many commands — the next ones in sort order from the cursor,
+    /// whatever the other filters — for one page. Text has no index, so an unbounded search for rare text reads every
+    /// payload; a window bounds each page's cost. When the window ends before the page fills, the page ends early with
+    /// <see cref="CommandPage.SearchWindowEnded"/> set and a <see cref="CommandPage.NextCursor"/> after the window, so the
+    /// next page searches the next window. Ignored with <see cref="CorrelationId"/> or <see cref="ParentId"/> (indexed,
+    /// small sets: searched whole). Null (the default) searches to the end.
+    /// </summary>
+    public int? SearchWindow { get; init; }
+
+    /// <summary>Whether stores bound this query by <see cref="SearchWindow"/> (text to search, no narrow indexed filter).</summary>
+    public bool IsSearchWindowed =>
+        SearchWindow is not null && !string.IsNullOrWhiteSpace(Search) && CorrelationId is null && ParentId is null;
+
     /// <summary>Created at or after.</summary>
     public DateTimeOffset? CreatedFrom { get; init; }
 
@@ -60,6 +74,11 @@ public sealed record CommandQuery
             throw new ArgumentOutOfRangeException(nameof(Limit), Limit, $"Page size must be between 1 and {MaxLimit}.");
         }
 
+        if (SearchWindow is < 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(SearchWindow), SearchWindow, "The search window must be at least 1 command (or null to search to the end).");
+        }
+
         if (Cursor is not null && !CommandCursor.TryDecode(Cursor, out _))
         {
             throw new ArgumentException($"Cursor '{Cursor}' is not a cursor returned by a previous page.", nameof(Cursor));
@@ -70,7 +89,33 @@ public sealed record CommandQuery
 /// <summary>One page of query results.</summary>
 /// <param name="Items">The commands on this page.</param>
 /// <param name="NextCursor">Pass it as <see cref="CommandQuery.Cursor"/> for the next page; null on the last page.</param>
-public sealed record CommandPage(IReadOnlyList<CommandInstance> Items, string? NextCursor);
+public sealed record CommandPage(IReadOnlyList<CommandInstance> Items, string? NextCursor)
+{
+    /// <summary>
+    /// The page ended because <see cref="CommandQuery.SearchWindow"/> commands were examined, not because the results
+    /// ran out: it may hold fewer items than the limit (even none), and <see cref="NextCursor"/> searches on.
+    /// </summary>
+    public bool SearchWindowEnded { get; init; }
+
+    /// <summary>
+    /// The page for <paramref name="query"/> from up to <c>Limit + 1</c> matches in sort order (the extra one only says
+    /// a next page exists), given the last command of the search window when the store stopped at one.
+    /// </summary>
+    public static CommandPage From(List<CommandInstance> matches, CommandQuery query, CommandCursor? windowEnd)
+    {
+        ArgumentNullException.ThrowIfNull(matches);
+        ArgumentNullException.ThrowIfNull(query);
+        if (matches.Count > query.Limit)
+        {
+            matches.RemoveAt(matches.Count - 1);
+            return new CommandPage(matches, CommandCursor.After(matches[^1]).Encode());
+        }
+
+        return windowEnd is { } end
+            ? new CommandPage(matches, end.Encode()) { SearchWindowEnded = true }
+            : new CommandPage(matches, null);
+    }
+}
 
 /// <summary>Keyset cursor over (creation time, id), shared by every store so cursors look the same everywhere.</summary>
 public readonly record struct CommandCursor(DateTimeOffset CreatedAt, Guid Id)

@@ -490,40 +490,42 @@ public sealed class MemoryStore : ICommandStore
         var comparer = Comparer<(long Ticks, Guid Id)>.Create((a, b) =>
         {
             var order = a.Ticks != b.Ticks ? a.Ticks.CompareTo(b.Ticks) : a.Id.CompareTo(b.Id);
-            return descending ? order : -order; // max-heap on the sort order: the root is the worst kept match
+            return descending ? order : -order; // greater = earlier in the results: the heap's root is the worst kept match
         });
-        var heap = new PriorityQueue<Row, (long Ticks, Guid Id)>(comparer);
-        var keep = query.Limit + 1;
+        bool AfterCursor((long Ticks, Guid Id) position) =>
+            cursor is not { } after || comparer.Compare(position, (after.CreatedAt.UtcTicks, after.Id)) < 0;
 
         lock (_gate)
         {
             ThrowIfDisposed();
-            foreach (var row in _rows.Values)
+            // A search window: the last of the next `window` commands in sort order bounds the search.
+            CommandCursor? windowEnd = null;
+            if (query.IsSearchWindowed && query.SearchWindow is { } window)
             {
-                if (!Matches(row, query, search))
+                var candidates = new PriorityQueue<Row, (long Ticks, Guid Id)>(comparer);
+                foreach (var row in _rows.Values)
                 {
-                    continue;
-                }
-
-                var position = (row.CreatedAt.UtcTicks, row.Id);
-                if (cursor is { } after)
-                {
-                    var relative = position.UtcTicks != after.CreatedAt.UtcTicks
-                        ? position.UtcTicks.CompareTo(after.CreatedAt.UtcTicks)
-                        : position.Id.CompareTo(after.Id);
-                    if (descending ? relative >= 0 : relative <= 0)
+                    var position = (row.CreatedAt.UtcTicks, row.Id);
+                    if (AfterCursor(position))
                     {
-                        continue;
+                        Keep(candidates, window, row, position);
                     }
                 }
 
-                if (heap.Count < keep)
+                if (candidates.Count == window && candidates.TryPeek(out var last, out _))
                 {
-                    heap.Enqueue(row, position);
+                    windowEnd = new CommandCursor(last.CreatedAt, last.Id);
                 }
-                else if (heap.TryPeek(out _, out var worst) && comparer.Compare(position, worst) > 0)
+            }
+
+            var heap = new PriorityQueue<Row, (long Ticks, Guid Id)>(comparer);
+            foreach (var row in _rows.Values)
+            {
+                var position = (row.CreatedAt.UtcTicks, row.Id);
+                if (Matches(row, query, search) && AfterCursor(position) &&
+                    (windowEnd is not { } end || comparer.Compare(position, (end.CreatedAt.UtcTicks, end.Id)) >= 0))
                 {
-                    heap.DequeueEnqueue(row, position);
+                    Keep(heap, query.Limit + 1, row, position);
                 }
             }
 
@@ -534,14 +536,20 @@ public sealed class MemoryStore : ICommandStore
             }
 
             items.Reverse();
-            string? next = null;
-            if (items.Count > query.Limit)
-            {
-                items.RemoveAt(items.Count - 1);
-                next = CommandCursor.After(items[^1]).Encode();
-            }
+            return ValueTask.FromResult(CommandPage.From(items, query, windowEnd));
+        }
 
-            return ValueTask.FromResult(new CommandPage(items, next));
+        // Keeps the `keep` best positions: the heap's root is the worst kept one.
+        void Keep(PriorityQueue<Row, (long Ticks, Guid Id)> heap, int keep, Row row, (long Ticks, Guid Id) position)
+        {
+            if (heap.Count < keep)
+            {
+                heap.Enqueue(row, position);
+            }
+            else if (heap.TryPeek(out _, out var worst) && comparer.Compare(position, worst) > 0)
+            {
+                heap.DequeueEnqueue(row, position);
+            }
         }
     }
 
