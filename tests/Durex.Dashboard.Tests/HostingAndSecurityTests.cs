@@ -44,6 +44,45 @@ public sealed class HostingAndSecurityTests
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task With_AddDurex_a_non_loopback_address_without_authorization_fails_the_start(bool client)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        if (client)
+        {
+            builder.Services.AddDurexClient(o => o.UseInMemory());
+        }
+        else
+        {
+            builder.Services.AddDurex(o => o.UseInMemory());
+        }
+
+        builder.Services.AddAuthorization();
+        await using var app = builder.Build();
+        app.Urls.Add("http://0.0.0.0:0");
+        app.MapDurexDashboard("/ops/durex");
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => app.StartAsync().WaitAsync(HangGuard));
+        Assert.Contains("/ops/durex", error.Message);
+        Assert.Contains("0.0.0.0", error.Message);
+        Assert.Contains("RequireAuthorization", error.Message);
+        Assert.Contains("AllowAnonymousRemoteAccess", error.Message);
+        await app.StopAsync().WaitAsync(HangGuard);
+
+        // The same app with authorization on the group starts.
+        var secured = WebApplication.CreateSlimBuilder();
+        secured.Logging.ClearProviders();
+        secured.Services.AddDurex(o => o.UseInMemory());
+        secured.Services.AddAuthorization();
+        await using var securedApp = secured.Build();
+        securedApp.Urls.Add("http://0.0.0.0:0");
+        securedApp.MapDurexDashboard("/ops/durex").RequireAuthorization();
+        await securedApp.StartAsync().WaitAsync(HangGuard);
+        await securedApp.StopAsync().WaitAsync(HangGuard);
+    }
+
     [Fact]
     public async Task Authorization_or_the_explicit_opt_out_allows_a_non_loopback_address()
     {

@@ -75,6 +75,8 @@ public static class DurexServiceCollectionExtensions
         services.TryAddSingleton<ICommandStore>(ExecutorFactory.CreateStore);
         services.TryAddSingleton<Executor>(ExecutorFactory.CreateExecutor);
         services.TryAddSingleton<IDurexClient>(static sp => sp.GetRequiredService<Executor>());
+        services.TryAddSingleton<DurexStartupChecks>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DurexStartupCheckService>());
         if (runExecutor)
         {
             // One instance, resolvable by its own type too (the health check asks whether the executor should run).
