@@ -1,114 +1,159 @@
-// Durex basic sample: simple jobs, retries with a compensation hook, a repeating job, fan-out, a sequence and a
-// delayed job, on a SQLite file (pass --memory for the in-memory store). It runs everything to completion, prints what
-// happened and exits. Run it again: the file keeps the history of earlier runs.
+// Durex in five minutes: durable commands on a SQLite file, one that fails twice and succeeds on a retry, one that
+// repeats, and the dashboard to look at them. It prints what happened, then keeps running until Ctrl+C.
+//
+//   dotnet run --project samples/Basic
+//   dotnet run --project samples/Basic -- --dashboard-url http://127.0.0.1:0 --exit-when-done
+//
+// --db PATH             the SQLite file (default: durex-basic.db in the current directory; delete it to start over)
+// --dashboard-url URL   where the dashboard listens (default http://127.0.0.1:8080; port 0 picks a free one)
+// --exit-when-done      stop once the demo's commands have finished, instead of waiting for Ctrl+C
+using System.Runtime.InteropServices;
+using Basic;
 using Durex;
 using Durex.Sqlite;
-using Durex.Storage;
 
-var path = Path.Combine(AppContext.BaseDirectory, "durex-sample.db");
-await using ICommandStore store = args.Contains("--memory") ? new MemoryStore() : new SqliteStore(path);
-Console.WriteLine(store is SqliteStore ? $"store: {path}" : "store: in memory");
+var dbPath = Path.GetFullPath(Option("--db") ?? "durex-basic.db");
+var dashboardUrl = Option("--dashboard-url") ?? "http://127.0.0.1:8080";
+var exitWhenDone = args.Contains("--exit-when-done");
+
+// Ctrl+C (SIGINT) and SIGTERM stop the program gracefully instead of killing it.
+using var stop = new CancellationTokenSource();
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+await using var store = new SqliteStore(dbPath);
 await using var executor = new Executor(store, o =>
 {
     o.Parallelism = 4;
-    o.Backoff = Backoff.Constant(TimeSpan.FromMilliseconds(200));
-});
+    o.Backoff = Backoff.Constant(TimeSpan.FromSeconds(1)); // the wait between attempts of a failing command
+    // A permanent command is enqueued at every start under a unique key: however often the program restarts on this
+    // file, exactly one heartbeat stays scheduled.
+    o.PermanentCommands.Add(Jobs.Heartbeat.Spec());
+}).AddGeneratedCommands(); // the [DurexCommand] methods of Commands.cs, registered by generated code
 
-executor.Handle("greet", (ctx, ct) =>
+// The other way to write a handler: a delegate registered by name, with an untyped JSON payload.
+executor.Handle("greet", (context, cancellationToken) =>
 {
-    Console.WriteLine($"  greet: Hello, {ctx.Data.GetString("name")}!");
+    DemoCommands.Print($"greet: hello {context.Data.GetString("name")}! (a command registered by name)");
     return ValueTask.FromResult(CommandResult.Empty);
 });
 
-// Fails twice, succeeds on the third attempt (Retries(3) allows four).
-executor.Handle("sendEmail", (ctx, ct) =>
+await using var dashboard = await StartDashboardAsync();
+if (dashboard is null)
 {
-    if (ctx.Attempt < 3)
-    {
-        Console.WriteLine($"  sendEmail: attempt {ctx.Attempt} failed (SMTP busy), {ctx.RetriesLeft} retries left");
-        throw new InvalidOperationException("SMTP server busy");
-    }
+    return 2;
+}
 
-    Console.WriteLine($"  sendEmail: sent to {ctx.Data.GetString("to")} on attempt {ctx.Attempt}");
-    return ValueTask.FromResult(CommandResult.Empty);
-}, c => c.Retries(3).OnRecover((ctx, error, ct) =>
-{
-    Console.WriteLine($"  sendEmail: giving up ({error.Message}), notifying support");
-    return ValueTask.FromResult(CommandResult.Next(new CommandSpec("greet") { Data = { ["name"] = "support" } }));
-}));
-
-// Repeats every 300 ms, three runs in all.
-var beats = 0;
-executor.Handle("heartbeat", (ctx, ct) =>
-{
-    beats++;
-    Console.WriteLine($"  heartbeat: beat {beats}");
-    return ValueTask.FromResult(beats < 3 ? CommandResult.Repeat() : CommandResult.Empty);
-}, c => c.Period(TimeSpan.FromMilliseconds(300)));
-
-// Fan-out and fan-in: three notifications, then a summary that sees their results.
-executor.Handle("notifyAll", (ctx, ct) => ValueTask.FromResult(CommandResult.SpawnThen(
-    new[] { "alice", "bob", "carol" }.Select(user => new CommandSpec("notify") { Data = { ["user"] = user } }),
-    new CommandSpec("summarize"))));
-executor.Handle("notify", (ctx, ct) =>
-{
-    ctx.Set("notifiedAt", DateTimeOffset.UtcNow.ToString("HH:mm:ss.fff"));
-    Console.WriteLine($"  notify: {ctx.Data.GetString("user")}");
-    return ValueTask.FromResult(CommandResult.Empty);
-});
-executor.Handle("summarize", (ctx, ct) =>
-{
-    Console.WriteLine($"  summarize: {ctx.FanInResults.Count} notifications done ({string.Join(", ", ctx.FanInResults.Select(r => r.Data.GetString("user")))})");
-    return ValueTask.FromResult(CommandResult.Empty);
-});
-
-// A sequence: each step passes data to the next.
-executor.Handle("validate", (ctx, ct) =>
-{
-    ctx.Set("validated", true);
-    Console.WriteLine($"  validate: order {ctx.Data.GetString("orderId")}");
-    return ValueTask.FromResult(ctx.ContinueSequence());
-});
-executor.Handle("ship", (ctx, ct) =>
-{
-    Console.WriteLine($"  ship: order {ctx.Data.GetString("orderId")} (validated: {ctx.Data.GetBoolean("validated")})");
-    return ValueTask.FromResult(ctx.ContinueSequence());
-});
-
+Console.WriteLine("Durex basic sample");
+Console.WriteLine($"  store:     {dbPath}");
+Console.WriteLine($"  dashboard: {dashboard.Uri}");
+Console.WriteLine();
 await executor.StartAsync();
-Console.WriteLine("Durex basic sample: enqueueing work");
-await executor.AddAsync(new CommandSpec("greet") { Data = { ["name"] = "World" } });
-var email = await executor.AddAsync(new CommandSpec("sendEmail") { Data = { ["to"] = "user@example.com" } });
-await executor.AddAsync(new CommandSpec("heartbeat"));
-await executor.AddAsync(new CommandSpec("notifyAll"));
-await executor.AddAsync(new CommandSpec("validate") { Sequence = ["ship"], Data = { ["orderId"] = "A-1001" } });
-await executor.AddAsync(new CommandSpec("greet") { Data = { ["name"] = "later" }, Delay = TimeSpan.FromSeconds(1) });
 
-// Wait until everything (including the repeats and the delayed greeting) has finished.
-using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-while (!timeout.IsCancellationRequested)
+// Typed stubs written by the generator: the payload is checked at compile time and stored as JSON.
+var ada = new Customer("Ada", "ada@example.com");
+CommandInstance[] demo =
+[
+    await Jobs.Welcome.EnqueueAsync(executor, ada),
+    await Jobs.Welcome.ScheduleAsync(executor, new Customer("Brian", "brian@example.com"), TimeSpan.FromSeconds(3)),
+    await Jobs.SendEmail.EnqueueAsync(executor, new Email(ada.Email, "Your first Durex job")),
+    // The same with the string-named API: a CommandSpec naming the handler.
+    await executor.AddAsync(new CommandSpec("greet") { Data = { ["name"] = "World" } }),
+];
+var email = demo[2];
+Console.WriteLine("Enqueued: welcome (now and in 3 s), sendEmail (fails twice, then succeeds), greet; the heartbeat repeats every 2 s.");
+
+try
 {
-    await executor.WaitForIdleAsync(timeout.Token);
-    var active = await store.FindAsync(new Durex.Storage.CommandQuery
+    // Poll the store until every demo command has finished and the heartbeat has repeated once.
+    while (!await IsDemoDoneAsync())
     {
-        Statuses = [CommandStatus.Pending, CommandStatus.Waiting, CommandStatus.Started, CommandStatus.Repeating],
-        Limit = 1,
-    }, timeout.Token);
-    if (active.Items.Count == 0)
-    {
-        break;
+        await Task.Delay(TimeSpan.FromMilliseconds(200), stop.Token);
     }
-
-    await Task.Delay(100, timeout.Token); // something is scheduled for later: give the clock a moment
+}
+catch (OperationCanceledException) when (stop.IsCancellationRequested)
+{
+    Console.WriteLine("Interrupted before the demo finished: what did not run yet stays in the file and runs on the next start.");
+    await executor.StopAsync();
+    return 0;
 }
 
 Console.WriteLine();
+Console.WriteLine("What happened:");
+foreach (var command in await Task.WhenAll(demo.Select(c => executor.GetAsync(c.Id).AsTask())))
+{
+    Console.WriteLine($"  {command!.Name,-10} {command.Status.ToWireName(),-10} after {command.Attempt} attempt(s)");
+}
+
 Console.WriteLine($"History of sendEmail {email.Id}:");
 foreach (var entry in await executor.GetHistoryAsync(email.Id))
 {
-    var error = entry.Error?.Split('\n')[0]; // the full detail includes the stack trace
-    Console.WriteLine($"  {entry.Timestamp:HH:mm:ss.fff} {entry.Type.ToWireName(),-10} attempt {entry.Attempt} {error}");
+    var error = entry.Error?.Split('\n')[0]; // the first line; the rest is the stack trace
+    Console.WriteLine($"  {entry.Timestamp.ToLocalTime():HH:mm:ss.fff} {entry.Type.ToWireName(),-10} attempt {entry.Attempt} {error}".TrimEnd());
 }
 
-var stats = await store.GetStatisticsAsync(new Durex.Storage.StatisticsRequest { Now = DateTimeOffset.UtcNow });
-Console.WriteLine($"Done: {stats.Counts[CommandStatus.Completed]} completed, {stats.Counts[CommandStatus.Failed]} failed.");
+var stats = await executor.GetStatisticsAsync();
+var active = stats.Counts.Where(c => c.Key.IsActive()).Sum(c => c.Value);
+Console.WriteLine($"The store holds {stats.Counts[CommandStatus.Completed]} completed, {stats.Counts[CommandStatus.Failed]} failed and {active} active commands " +
+                  "(earlier runs' too; the heartbeat stays active).");
+Console.WriteLine();
+Console.WriteLine("Demo done. Have a look:");
+Console.WriteLine($"  dashboard:            {dashboard.Uri}");
+Console.WriteLine($"  sendEmail's history:  {dashboard.Uri}#/command/{email.Id}");
+Console.WriteLine($"  the SQLite file:      {dbPath}");
+
+if (!exitWhenDone)
+{
+    Console.WriteLine("The heartbeat keeps repeating. Press Ctrl+C to stop.");
+    try
+    {
+        await Task.Delay(Timeout.Infinite, stop.Token);
+    }
+    catch (OperationCanceledException)
+    {
+    }
+}
+
+Console.WriteLine("Stopping…");
+await executor.StopAsync(); // lets running handlers finish; the heartbeat stays scheduled in the file for the next start
+Console.WriteLine("Stopped.");
+return 0;
+
+async Task<bool> IsDemoDoneAsync()
+{
+    foreach (var command in demo)
+    {
+        if (await executor.GetAsync(command.Id, stop.Token) is not { IsActive: false })
+        {
+            return false;
+        }
+    }
+
+    return DemoCommands.HeartbeatRuns >= 2;
+}
+
+async Task<Durex.Dashboard.DurexDashboardServer?> StartDashboardAsync()
+{
+    try
+    {
+        return await executor.StartDashboardAsync(dashboardUrl, o => o.Title = "Durex basic sample");
+    }
+    catch (IOException ex)
+    {
+        Console.Error.WriteLine($"The dashboard cannot listen on {dashboardUrl}: {ex.Message}");
+        Console.Error.WriteLine("Pass another address, or port 0 for a free one: --dashboard-url http://127.0.0.1:0");
+        return null;
+    }
+}
+
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true; // handled here: do not terminate the process
+    stop.Cancel();
+}
+
+string? Option(string name)
+{
+    var index = Array.IndexOf(args, name);
+    return index >= 0 && index + 1 < args.Length ? args[index + 1] : null;
+}
