@@ -59,7 +59,7 @@ internal sealed class CommandDto
         TimeoutSeconds = c.Timeout?.TotalSeconds,
         PeriodSeconds = c.Period?.TotalSeconds,
         Cron = c.Cron,
-        Error = c.Error,
+        Error = ErrorOf(c),
         LeaseOwner = c.LeaseOwner,
         LeaseExpiresAt = c.LeaseExpiresAt,
         Sequence = c.Sequence,
@@ -69,6 +69,12 @@ internal sealed class CommandDto
         Payload = withPayload ? ParsePayload(c.Payload) : null,
     };
 
+    /// <summary>The stored error, led by why the row could not be read when a store says so (unless the error already is that).</summary>
+    private static string? ErrorOf(CommandInstance c) =>
+        c.ReadError is not { } unreadable || (c.Error?.Contains(unreadable, StringComparison.Ordinal) ?? false)
+            ? c.Error
+            : c.Error is null ? $"Unreadable row: {unreadable}" : $"Unreadable row: {unreadable} Last error: {c.Error}";
+
     private static JsonElement ParsePayload(ReadOnlyMemory<byte> payload)
     {
         if (payload.IsEmpty)
@@ -77,9 +83,22 @@ internal sealed class CommandDto
             return empty.RootElement.Clone();
         }
 
-        using var document = JsonDocument.Parse(payload);
-        return document.RootElement.Clone();
+        try
+        {
+            using var document = JsonDocument.Parse(payload);
+            return document.RootElement.Clone();
+        }
+        catch (JsonException ex)
+        {
+            // A payload written outside Durex that is not JSON: shown as a JSON string saying so, with its text (invalid
+            // UTF-8 replaced), escaped by the writer like every other value, rather than failing the whole detail view.
+            var text = System.Text.Encoding.UTF8.GetString(payload.Span[..Math.Min(payload.Length, MaxInvalidPayloadShown)]);
+            return JsonSerializer.SerializeToElement($"(not valid JSON: {ex.Message}) {text}", DashboardJsonContext.Default.String);
+        }
     }
+
+    /// <summary>How much of a payload that is not JSON the detail view shows.</summary>
+    private const int MaxInvalidPayloadShown = 4096;
 }
 
 internal sealed record HistoryDto(string Type, DateTimeOffset Timestamp, int Attempt, string? Error, double? DurationSeconds, string? Message)
@@ -192,4 +211,5 @@ internal sealed record HealthDto
 [JsonSerializable(typeof(CountDto))]
 [JsonSerializable(typeof(HealthDto))]
 [JsonSerializable(typeof(IReadOnlyList<HistoryDto>))]
+[JsonSerializable(typeof(string))]
 internal sealed partial class DashboardJsonContext : JsonSerializerContext;

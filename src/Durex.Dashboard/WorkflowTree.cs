@@ -6,7 +6,13 @@ internal static class WorkflowTree
 {
     public static IReadOnlyList<WorkflowNodeDto> Flatten(IReadOnlyList<CommandInstance> commands)
     {
-        var byId = commands.ToDictionary(c => c.Id);
+        // Not ToDictionary: stand-in ids of rows whose id could not be read may repeat, and that must not fail the view.
+        var byId = new Dictionary<Guid, CommandInstance>(commands.Count);
+        foreach (var command in commands)
+        {
+            byId.TryAdd(command.Id, command);
+        }
+
         var children = new Dictionary<Guid, List<CommandInstance>>();
         var roots = new List<CommandInstance>();
         foreach (var command in commands) // oldest first, so siblings stay in creation order

@@ -30,10 +30,17 @@ public sealed partial class PostgresStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
+            // An event row written outside Durex with an unknown type or an unreadable time is left out rather than failing
+            // the whole history (its readers, the dashboard among them, would otherwise show nothing at all).
+            if (!Rows.TryParseEventType(reader.GetString(1), out var type) || !Rows.TryReadTime(reader, 2, out var at))
+            {
+                continue;
+            }
+
             events.Add(new HistoryEvent(
                 reader.GetGuid(0),
-                Rows.ParseEventType(reader.GetString(1)),
-                Rows.ToOffset(reader.GetDateTime(2)),
+                type,
+                at,
                 reader.GetInt32(3),
                 reader.IsDBNull(4) ? null : reader.GetString(4),
                 reader.IsDBNull(5) ? null : TimeSpan.FromTicks(reader.GetInt64(5)),
@@ -56,15 +63,30 @@ public sealed partial class PostgresStore
             await using var probe = new NpgsqlCommand { Connection = connection };
             probe.CommandText = WindowEndSql(query, probe);
             await using var reader = await probe.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            // A creation time outside .NET's range (a row written outside Durex) cannot bound the window: that page is
+            // then searched to its end, which is slower but still correct.
+            if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && Rows.TryReadTime(reader, 0, out var endAt))
             {
-                windowEnd = new CommandCursor(Rows.ToOffset(reader.GetDateTime(0)), reader.GetGuid(1));
+                windowEnd = new CommandCursor(endAt, reader.GetGuid(1));
             }
         }
 
-        await using var command = new NpgsqlCommand { Connection = connection };
-        command.CommandText = FindSql(query, command, windowEnd: windowEnd);
-        var items = await Rows.ReadCommandsAsync(command, cancellationToken).ConfigureAwait(false);
+        List<CommandInstance> items;
+        try
+        {
+            await using var command = new NpgsqlCommand { Connection = connection };
+            command.CommandText = FindSql(query, command, windowEnd: windowEnd);
+            items = await Rows.ReadCommandsAsync(command, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CharacterNotInRepertoire && !string.IsNullOrWhiteSpace(query.Search))
+        {
+            // A payload written outside Durex that is not UTF-8 makes convert_from fail the whole search: search that
+            // page again on the payload's bytes (see FindSql), so one bad row costs precision, not the query.
+            await using var command = new NpgsqlCommand { Connection = connection };
+            command.CommandText = FindSql(query, command, windowEnd: windowEnd, bytewisePayload: true);
+            items = await Rows.ReadCommandsAsync(command, cancellationToken).ConfigureAwait(false);
+        }
+
         return CommandPage.From(items, query, windowEnd);
     }
 
@@ -88,9 +110,11 @@ public sealed partial class PostgresStore
 
     /// <summary>
     /// The query's SQL; adds its parameters to <paramref name="command"/> (internal for the plan tests). A window end
-    /// bounds a search to the commands up to it.
+    /// bounds a search to the commands up to it. <paramref name="bytewisePayload"/> searches payloads without decoding
+    /// them as UTF-8 (for tables holding a payload that is not): the exact bytes of the text, or its ASCII letters in any
+    /// case in the payload's escaped form.
     /// </summary>
-    internal string FindSql(CommandQuery query, NpgsqlCommand command, CommandCursor? windowEnd = null)
+    internal string FindSql(CommandQuery query, NpgsqlCommand command, CommandCursor? windowEnd = null, bool bytewisePayload = false)
     {
         var where = new List<string>();
         var p = 0;
@@ -130,7 +154,10 @@ public sealed partial class PostgresStore
         if (!string.IsNullOrWhiteSpace(query.Search))
         {
             var search = Param(query.Search.Trim(), NpgsqlDbType.Text);
-            where.Add($"(strpos(lower(error), lower({search})) > 0 OR strpos(lower(convert_from(payload, 'UTF8')), lower({search})) > 0)");
+            where.Add(bytewisePayload
+                ? $"(strpos(lower(error), lower({search})) > 0 OR position(convert_to({search}, 'UTF8') IN payload) > 0 " +
+                  $"OR strpos(lower(encode(payload, 'escape')), replace(lower({search}), '\\', '\\\\')) > 0)"
+                : $"(strpos(lower(error), lower({search})) > 0 OR strpos(lower(convert_from(payload, 'UTF8')), lower({search})) > 0)");
         }
 
         if (query.CreatedFrom is { } from)
@@ -212,7 +239,8 @@ public sealed partial class PostgresStore
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
             readyCount = reader.GetInt64(0);
-            oldest = reader.IsDBNull(1) ? null : Rows.ToOffset(reader.GetDateTime(1));
+            // The oldest ready time is in the past: one before .NET's range (a row written outside Durex) reads as the minimum.
+            oldest = reader.IsDBNull(1) ? null : Rows.TryReadTime(reader, 1, out var at) ? at : DateTimeOffset.MinValue;
             await reader.NextResultAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {

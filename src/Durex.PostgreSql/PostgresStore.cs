@@ -377,8 +377,12 @@ public sealed partial class PostgresStore : ICommandStore
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var command = new NpgsqlCommand(_sql.NextReadyAt, connection);
         command.Arg(names.ToArray(), NpgsqlDbType.Array | NpgsqlDbType.Text);
-        var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-        return value is DateTime at ? Rows.ToOffset(at) : null;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        // A ready time outside .NET's range (a row written outside Durex) is not worth failing the producer's loop for:
+        // null leaves the wake-up to the poll interval, and the claim itself takes such a row when it is due.
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) && !reader.IsDBNull(0) && Rows.TryReadTime(reader, 0, out var at)
+            ? at
+            : null;
     }
 
     // ------------------------------------------------------------------------------------------------ apply

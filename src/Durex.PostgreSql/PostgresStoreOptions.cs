@@ -49,9 +49,10 @@ public sealed partial class PostgresStoreOptions
         }
     }
 
-    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]{0,39}$")]
+    // \z, not $: "$" also matches before a final newline, which would let "durex\n" through.
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_]{0,39}\z")]
     private static partial Regex Identifier();
 
-    [GeneratedRegex("^[A-Za-z0-9_]{1,20}$")]
+    [GeneratedRegex(@"^[A-Za-z0-9_]{1,20}\z")]
     private static partial Regex Prefix();
 }

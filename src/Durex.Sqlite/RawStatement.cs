@@ -95,6 +95,19 @@ internal sealed class RawStatement : IDisposable
 
     public bool IsNull(int column) => raw.sqlite3_column_type(_stmt, column) == raw.SQLITE_NULL;
 
+    /// <summary>The storage class of the value in <paramref name="column"/> (<c>raw.SQLITE_INTEGER</c>, …): SQLite columns accept any type.</summary>
+    public int ColumnType(int column) => raw.sqlite3_column_type(_stmt, column);
+
+    /// <summary>The value as SQLite holds it: <see cref="long"/>, <see cref="double"/>, <see cref="string"/>, a byte array or null.</summary>
+    public object? GetValue(int column) => ColumnType(column) switch
+    {
+        raw.SQLITE_INTEGER => GetInt64(column),
+        raw.SQLITE_FLOAT => raw.sqlite3_column_double(_stmt, column),
+        raw.SQLITE_TEXT => GetString(column),
+        raw.SQLITE_BLOB => GetBlob(column).ToArray(),
+        _ => null,
+    };
+
     public long GetInt64(int column) => raw.sqlite3_column_int64(_stmt, column);
 
     public int GetInt32(int column) => raw.sqlite3_column_int(_stmt, column);

@@ -21,13 +21,20 @@ public sealed partial class SqliteStore
             }
 
             // The "created" event is the row's creation time, not a stored event.
-            list.Add(new HistoryEvent(id, HistoryEventType.Created, new DateTimeOffset(createdAt, TimeSpan.Zero), 0));
+            list.Add(new HistoryEvent(id, HistoryEventType.Created, Rows.ClampedTime(createdAt), 0));
             using var command = connection.CreateCommand();
             command.CommandText = $"SELECT type, at, attempt, error, duration, message FROM {_schema.History} WHERE command_id = @id ORDER BY seq";
             using var reader = command.With("@id", Rows.Id(id)).ExecuteReader();
             while (reader.Read())
             {
-                list.Add(new HistoryEvent(id, (HistoryEventType)reader.GetInt32(0), Rows.ReadTime(reader, 1), reader.GetInt32(2),
+                // An event row written outside Durex with a type it does not know is left out rather than failing the
+                // whole history (its readers, the dashboard among them, would otherwise show nothing at all).
+                if (reader.GetValue(0) is not long type || type is < 0 or > (long)HistoryEventType.Interrupted)
+                {
+                    continue;
+                }
+
+                list.Add(new HistoryEvent(id, (HistoryEventType)type, Rows.ClampedTime(reader.GetInt64(1)), reader.GetInt32(2),
                     Rows.ReadText(reader, 3), Rows.ReadSpan(reader, 4), Rows.ReadText(reader, 5)));
             }
 
@@ -51,7 +58,7 @@ public sealed partial class SqliteStore
                 using var reader = probe.ExecuteReader();
                 if (reader.Read())
                 {
-                    windowEnd = new CommandCursor(new DateTimeOffset(reader.GetInt64(0), TimeSpan.Zero), Rows.ReadId(reader, 1));
+                    windowEnd = new CommandCursor(Rows.ClampedTime(reader.GetInt64(0)), Rows.ReadIdLenient(reader, 1));
                 }
             }
 
@@ -102,7 +109,7 @@ public sealed partial class SqliteStore
         }
 
         Filter(where, command, "name = @name", "@name", query.Name);
-        Filter(where, command, "tags IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(tags) WHERE value = @tag)", "@tag", query.Tag);
+        Filter(where, command, Rows.HasTag, "@tag", query.Tag);
         Filter(where, command, "correlation_id = @correlation", "@correlation", query.CorrelationId);
         Filter(where, command, "parent_id = @parent", "@parent", query.ParentId is { } parent ? Rows.Id(parent) : null);
         Filter(where, command, "created_at >= @from", "@from", query.CreatedFrom is { } from ? Rows.Time(from) : null);
@@ -181,7 +188,7 @@ public sealed partial class SqliteStore
                 using var reader = command.With("@now", Rows.Time(request.Now)).ExecuteReader();
                 reader.Read();
                 ready = reader.GetInt64(0);
-                oldest = Rows.ReadNullableTime(reader, 1);
+                oldest = reader.IsDBNull(1) ? null : Rows.ClampedTime(reader.GetInt64(1));
             }
 
             var byName = request.ReadyCountNames.ToDictionary(n => n, _ => 0L, StringComparer.Ordinal);
@@ -232,8 +239,8 @@ public sealed partial class SqliteStore
     }
 
     private Guid? HolderOf(Func<string, SqliteCommand> command, string uniqueKey) =>
-        command($"SELECT id FROM {_schema.Commands} WHERE unique_key = @key AND {Active}").With("@key", uniqueKey).ExecuteScalar() is byte[] id
-            ? new Guid(id, bigEndian: true)
+        command($"SELECT id FROM {_schema.Commands} WHERE unique_key = @key AND {Active}").With("@key", uniqueKey).ExecuteScalar() is { } id and not DBNull
+            ? Rows.IdOrStandIn(id)
             : null;
 
     private Guid? HolderOf(SqliteConnections.Writer writer, string uniqueKey) => HolderOf(writer.Command, uniqueKey);

@@ -86,7 +86,7 @@ public sealed partial class SqliteStore : ICommandStore
     /// <summary>Ready commands in claim order; the claim reads as many as it takes. Walks the claim index (pinned with INDEXED BY).</summary>
     internal string ClaimCandidatesSql =>
         $"SELECT seq, name FROM {_schema.Commands} INDEXED BY {_schema.Commands}_claim WHERE {Claimable} AND ready_at <= @now " +
-        "AND name IN (SELECT value FROM json_each(@names)) ORDER BY priority DESC, ready_at, seq";
+        $"AND name IN (SELECT value FROM json_each(@names)) AND {Rows.ReadableId} ORDER BY priority DESC, ready_at, seq";
 
     /// <summary>The settings.</summary>
     public SqliteStoreOptions Options { get; }
@@ -374,7 +374,8 @@ public sealed partial class SqliteStore : ICommandStore
                         continue;
                     }
 
-                    awaitedBy = update.GetNullableId(0);
+                    // Read leniently: a bad value written outside Durex must not fail the whole batch of outcomes.
+                    awaitedBy = update.GetValue(0) is byte[] { Length: 16 } waiting ? new Guid(waiting, bigEndian: true) : null;
                     name = update.GetString(1);
                     error = update.GetText(2);
                 }
@@ -421,7 +422,7 @@ public sealed partial class SqliteStore : ICommandStore
             using var command = connection.CreateCommand();
             command.CommandText = $"SELECT ready_at FROM {_schema.Commands} INDEXED BY {_schema.Commands}_next WHERE {Claimable} AND name IN (SELECT value FROM json_each(@names)) ORDER BY ready_at LIMIT 1";
             command.With("@names", Rows.List(names));
-            return command.ExecuteScalar() is long ticks ? new DateTimeOffset(ticks, TimeSpan.Zero) : (DateTimeOffset?)null;
+            return command.ExecuteScalar() is long ticks ? Rows.ClampedTime(ticks) : (DateTimeOffset?)null;
         });
         return ValueTask.FromResult(next);
     }
@@ -464,7 +465,9 @@ public sealed partial class SqliteStore : ICommandStore
             {
                 while (reader.Read())
                 {
-                    expired.Add((reader.GetInt64(0), Rows.ReadId(reader, 1), reader.GetInt32(2), Rows.ReadText(reader, 3), Rows.ReadNullableTime(reader, 4)));
+                    // Lenient: one row written outside Durex must not stop every rescue (the update goes by seq anyway).
+                    expired.Add((reader.GetInt64(0), Rows.ReadIdLenient(reader, 1), reader.GetInt32(2), Rows.ReadText(reader, 3),
+                        reader.IsDBNull(4) ? null : Rows.ClampedTime(reader.GetInt64(4))));
                 }
             }
 
@@ -521,7 +524,7 @@ public sealed partial class SqliteStore : ICommandStore
         {
             var rows = new List<CommandInstance>();
             var find = writer.Command(
-                $"SELECT {Schema.Columns} FROM {_schema.Commands} WHERE {Active} AND tags IS NOT NULL AND EXISTS (SELECT 1 FROM json_each(tags) WHERE value = @tag)");
+                $"SELECT {Schema.Columns} FROM {_schema.Commands} WHERE {Active} AND {Rows.HasTag} AND {Rows.ReadableId}");
             using (var reader = find.With("@tag", tag).ExecuteReader())
             {
                 while (reader.Read())

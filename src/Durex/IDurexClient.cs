@@ -36,8 +36,10 @@ public interface IDurexClient
     /// </summary>
     /// <exception cref="CommandNotFoundException">No such command.</exception>
     /// <exception cref="InvalidCommandStateException">It is already terminal.</exception>
+    /// <exception cref="ArgumentException">The reason contains a NUL character, which stored text cannot hold.</exception>
     ValueTask<CommandInstance> CancelAsync(Guid id, string? reason = null, CancellationToken cancellationToken = default);
 
     /// <summary>Cancels every active command carrying <paramref name="tag"/>; returns how many.</summary>
+    /// <exception cref="ArgumentException">The tag is blank or contains a NUL character.</exception>
     ValueTask<int> CancelByTagAsync(string tag, CancellationToken cancellationToken = default);
 }

@@ -113,6 +113,24 @@ public sealed class CommandContext
     public T? GetPayload<T>(JsonTypeInfo<T> typeInfo) => Data.Get(typeInfo);
 
     /// <summary>
+    /// The payload as the handler's declared type, for typed handlers (<see cref="Executor.HandleTyped{T}"/> and generated
+    /// code). A payload that does not match the type fails the command for good: every retry would read the same bytes.
+    /// </summary>
+    /// <exception cref="PermanentFailureException">The payload is not JSON of <typeparamref name="T"/>; the message names the type and the JSON error.</exception>
+    internal T? ReadTypedPayload<T>(JsonTypeInfo<T> typeInfo)
+    {
+        try
+        {
+            return Data.Get(typeInfo);
+        }
+        catch (FormatException ex)
+        {
+            var detail = ex.InnerException?.Message ?? ex.Message;
+            throw new PermanentFailureException($"The payload of '{Name}' cannot be read as {typeof(T).Name}: {detail}", ex);
+        }
+    }
+
+    /// <summary>
     /// Continues the sequence: the next handler in <see cref="Sequence"/> runs as a child with a copy of this command's
     /// data (including changes made by this attempt) plus <paramref name="additional"/>, and the rest of the sequence.
     /// Returns <see cref="CommandResult.Empty"/> when the sequence is finished.

@@ -389,12 +389,29 @@ public sealed class CommandData : IEnumerable<KeyValuePair<string, JsonNode?>>
             $"The payload is a JSON {Parse()?.GetValueKind().ToString().ToLowerInvariant() ?? "null"}, not an object, so it has no members to set.");
     }
 
-    [SuppressMessage("Design", "CA1031", Justification = "Validation reports every parse failure the same way.")]
     private static void Validate(ReadOnlySpan<byte> utf8)
     {
+        if (!IsValidJson(utf8, out var problem, out var error))
+        {
+            throw new ArgumentException(problem, nameof(utf8), error);
+        }
+    }
+
+    /// <summary>
+    /// True when <paramref name="utf8"/> is empty (an empty object) or one JSON value, with only whitespace after it.
+    /// Otherwise <paramref name="problem"/> says what is wrong (for payloads read back from a store, which are trusted
+    /// and not validated on every read).
+    /// </summary>
+    internal static bool IsValidJson(ReadOnlySpan<byte> utf8, [NotNullWhen(false)] out string? problem) =>
+        IsValidJson(utf8, out problem, out _);
+
+    private static bool IsValidJson(ReadOnlySpan<byte> utf8, [NotNullWhen(false)] out string? problem, out JsonException? error)
+    {
+        problem = null;
+        error = null;
         if (utf8.IsEmpty)
         {
-            return;
+            return true;
         }
 
         var reader = new Utf8JsonReader(utf8);
@@ -402,18 +419,24 @@ public sealed class CommandData : IEnumerable<KeyValuePair<string, JsonNode?>>
         {
             if (!JsonDocument.TryParseValue(ref reader, out var doc))
             {
-                throw new ArgumentException("The payload is not valid JSON.", nameof(utf8));
+                problem = "The payload is not valid JSON.";
+                return false;
             }
 
             doc.Dispose();
             if (reader.BytesConsumed != utf8.Length && utf8[(int)reader.BytesConsumed..].Trim(" \t\r\n"u8).Length != 0)
             {
-                throw new ArgumentException("The payload has trailing data after the JSON value.", nameof(utf8));
+                problem = "The payload has trailing data after the JSON value.";
+                return false;
             }
+
+            return true;
         }
         catch (JsonException ex)
         {
-            throw new ArgumentException($"The payload is not valid JSON: {ex.Message}", nameof(utf8), ex);
+            problem = $"The payload is not valid JSON: {ex.Message}";
+            error = ex;
+            return false;
         }
     }
 }

@@ -113,6 +113,15 @@ public sealed class CommandInstance
     /// <summary>For a fan-in continuation: a child ended unsuccessfully, so the continuation fails instead of running.</summary>
     public bool FanInFailed { get; init; }
 
+    /// <summary>
+    /// Set by a store when the row holds values it cannot decode (written outside Durex: an unknown status, a list column
+    /// that is not a JSON array, a time out of range, …): says which columns and why. The other properties then hold what
+    /// could be read and defaults for the rest (an unknown status reads as <see cref="CommandStatus.Failed"/>). Such a
+    /// command is never run: the executor that claims it fails it at once with this message (a dead letter with the
+    /// dead-letter queue on), so one bad row neither stops the claim loop nor runs a handler on guessed values.
+    /// </summary>
+    public string? ReadError { get; init; }
+
     /// <summary>True when the command's state can still change on its own.</summary>
     public bool IsActive => Status.IsActive();
 

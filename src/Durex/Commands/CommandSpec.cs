@@ -12,6 +12,13 @@ namespace Durex;
 /// </remarks>
 public sealed class CommandSpec
 {
+    /// <summary>
+    /// Longest tag, <see cref="UniqueKey"/>, <see cref="CorrelationId"/>, <see cref="TraceId"/> and
+    /// <see cref="CronTimeZone"/>, in bytes of UTF-8: stores index these, and a PostgreSQL index entry cannot exceed about
+    /// 2.7 kB. Longer values, and values containing NUL, are refused at enqueue on every store.
+    /// </summary>
+    public const int MaxKeyBytes = 1024;
+
     private CommandData _data = new();
     private IList<string> _sequence = new List<string>();
     private IList<string> _tags = new List<string>();

@@ -62,6 +62,14 @@ internal sealed class AttemptRunner(Pipeline pipeline)
         var registration = plan.Registration;
         var start = _time.GetUtcNow();
         var maxRetries = command.Retries ?? registration.Retries ?? _options.DefaultRetries;
+        if (StoredProblem(command) is { } problem)
+        {
+            // Values written outside Durex that it cannot use: a handler run on guessed values could do harm, and every
+            // retry would read the same row, so the command fails for good (or is dead-lettered) without running.
+            var unusable = new PermanentFailureException(problem);
+            return await FailAsync(item, registration, NewContext(command, maxRetries, HardStopToken, services), unusable, start, start, ran: false).ConfigureAwait(false);
+        }
+
         var deadline = command.DeadlineAt ?? (registration.Deadline is { } relative ? command.CreatedAt + relative : null);
         if (deadline is { } due && start > due)
         {
@@ -136,6 +144,33 @@ internal sealed class AttemptRunner(Pipeline pipeline)
     }
 
     private CancellationToken HardStopToken => pipeline.HardStop.Token;
+
+    /// <summary>Why a claimed command cannot be run as stored (its row could not be read, or its cron is invalid), or null.</summary>
+    private static string? StoredProblem(CommandInstance command)
+    {
+        if (command.ReadError is { } readError)
+        {
+            return $"The stored command cannot be read, so it is not run: {readError}";
+        }
+
+        // Specs are validated at enqueue; only a row written outside Durex gets here with a bad schedule. IsValid is a
+        // cache lookup for valid expressions, so the common case costs no exception.
+        if (command.Cron is { } cron && !CronSchedule.IsValid(cron, command.CronTimeZone))
+        {
+            try
+            {
+                CronSchedule.Validate(cron, command.CronTimeZone);
+            }
+            catch (ArgumentException ex)
+            {
+                return $"The stored cron schedule cannot be used, so the command is not run: {ex.Message}";
+            }
+
+            return $"The stored cron schedule '{cron}' cannot be used, so the command is not run.";
+        }
+
+        return null;
+    }
 
     private static CommandContext NewContext(CommandInstance command, int maxRetries, CancellationToken token, IServiceProvider? services) =>
         new(command, maxRetries, token, services);
@@ -253,6 +288,17 @@ internal sealed class AttemptRunner(Pipeline pipeline)
     {
         var command = item.Command;
         var retryable = error is not (PermanentFailureException or FanInFailedException);
+        if (retryable && FromReadingData(error) && !CommandData.IsValidJson(command.Payload.Span, out var payloadProblem))
+        {
+            // Reading a payload written outside Durex that is not JSON fails every attempt the same way: no retry storm.
+            // Checked only on such failures, so successful attempts never pay for it.
+            var attempt = ErrorMessage(error);
+            error = new PermanentFailureException(payloadProblem.Contains(attempt, StringComparison.Ordinal)
+                ? $"The stored payload cannot be used, so the command is not retried. {payloadProblem}"
+                : $"The stored payload cannot be used, so the command is not retried. {payloadProblem} The attempt failed with: {attempt}", error);
+            retryable = false;
+        }
+
         var exhausted = !retryable || commandContext.RetriesLeft == 0;
         var message = error is RetryRequestedException && exhausted
             ? string.Create(CultureInfo.InvariantCulture, $"The handler asked for a retry, but no retries are left ({commandContext.MaxRetries} allowed).")
@@ -405,7 +451,7 @@ internal sealed class AttemptRunner(Pipeline pipeline)
             var then = result.Continuation!;
             if (result.Commands.Count == 0)
             {
-                return [CommandFactory.CreateChild(then, now, context.Registry, parent)];
+                return [CommandFactory.CreateChild(then, now, context.Registry, _options.MaxPayloadBytes, parent)];
             }
 
             if (result.Commands.FirstOrDefault(c => c.UniqueKey is not null) is { } keyed)
@@ -414,12 +460,12 @@ internal sealed class AttemptRunner(Pipeline pipeline)
                     $"SpawnThen child '{keyed.Name}' has unique key '{keyed.UniqueKey}': fan-in children cannot be deduplicated, because the continuation must see every one of them.");
             }
 
-            var continuation = CommandFactory.CreateChild(then, now, context.Registry, parent,
+            var continuation = CommandFactory.CreateChild(then, now, context.Registry, _options.MaxPayloadBytes, parent,
                 status: CommandStatus.Waiting, fanInTotal: result.Commands.Count);
             var list = new List<CommandInstance>(result.Commands.Count + 1) { continuation };
             foreach (var spec in result.Commands)
             {
-                list.Add(CommandFactory.CreateChild(spec, now, context.Registry, parent, awaitedBy: continuation.Id));
+                list.Add(CommandFactory.CreateChild(spec, now, context.Registry, _options.MaxPayloadBytes, parent, awaitedBy: continuation.Id));
             }
 
             return list;
@@ -433,7 +479,7 @@ internal sealed class AttemptRunner(Pipeline pipeline)
         var children = new CommandInstance[result.Commands.Count];
         for (var i = 0; i < children.Length; i++)
         {
-            children[i] = CommandFactory.CreateChild(result.Commands[i], now, context.Registry, parent);
+            children[i] = CommandFactory.CreateChild(result.Commands[i], now, context.Registry, _options.MaxPayloadBytes, parent);
         }
 
         return children;
@@ -484,13 +530,28 @@ internal sealed class AttemptRunner(Pipeline pipeline)
         }
     }
 
+    // Exception texts come from any code: a NUL in one would make PostgreSQL refuse the whole batch of outcomes.
     private static string ErrorMessage(Exception error) =>
-        string.IsNullOrWhiteSpace(error.Message) ? error.GetType().Name : error.Message;
+        string.IsNullOrWhiteSpace(error.Message) ? error.GetType().Name : StoredText.Clean(error.Message);
 
     private static string ErrorDetail(Exception error)
     {
-        var text = error is DurexException or TimeoutException ? error.Message : error.ToString();
+        var text = StoredText.Clean(error is DurexException or TimeoutException ? error.Message : error.ToString());
         return text.Length <= MaxErrorDetailLength ? text : string.Concat(text.AsSpan(0, MaxErrorDetailLength), "…");
+    }
+
+    /// <summary>True when the failure (or one it wraps) is a parse error, as reading an unparsable payload throws.</summary>
+    private static bool FromReadingData(Exception error)
+    {
+        for (Exception? e = error; e is not null; e = e.InnerException)
+        {
+            if (e is System.Text.Json.JsonException or FormatException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static string? Join(string? a, string? b) => a is null ? b : b is null ? a : $"{a} {b}";

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 
 namespace Durex;
 
@@ -6,16 +8,16 @@ namespace Durex;
 internal static class CommandFactory
 {
     /// <summary>Builds a root command (enqueued by a client).</summary>
-    public static CommandInstance Create(CommandSpec spec, DateTimeOffset now, HandlerRegistry? registry) =>
-        Build(spec, now, registry, parent: null, awaitedBy: null, status: CommandStatus.Pending, fanInTotal: 0);
+    public static CommandInstance Create(CommandSpec spec, DateTimeOffset now, HandlerRegistry? registry, int maxPayloadBytes) =>
+        Build(spec, now, registry, maxPayloadBytes, parent: null, awaitedBy: null, status: CommandStatus.Pending, fanInTotal: 0);
 
     /// <summary>Builds a command spawned by <paramref name="parent"/>: trace and correlation ids are inherited.</summary>
-    public static CommandInstance CreateChild(CommandSpec spec, DateTimeOffset now, HandlerRegistry? registry, CommandInstance parent,
-        Guid? awaitedBy = null, CommandStatus status = CommandStatus.Pending, int fanInTotal = 0) =>
-        Build(spec, now, registry, parent, awaitedBy, status, fanInTotal);
+    public static CommandInstance CreateChild(CommandSpec spec, DateTimeOffset now, HandlerRegistry? registry, int maxPayloadBytes,
+        CommandInstance parent, Guid? awaitedBy = null, CommandStatus status = CommandStatus.Pending, int fanInTotal = 0) =>
+        Build(spec, now, registry, maxPayloadBytes, parent, awaitedBy, status, fanInTotal);
 
-    private static CommandInstance Build(CommandSpec spec, DateTimeOffset now, HandlerRegistry? registry, CommandInstance? parent,
-        Guid? awaitedBy, CommandStatus status, int fanInTotal)
+    private static CommandInstance Build(CommandSpec spec, DateTimeOffset now, HandlerRegistry? registry, int maxPayloadBytes,
+        CommandInstance? parent, Guid? awaitedBy, CommandStatus status, int fanInTotal)
     {
         ArgumentNullException.ThrowIfNull(spec);
         Registration? handler = null;
@@ -35,7 +37,13 @@ internal static class CommandFactory
         foreach (var tag in spec.Tags)
         {
             Check(!string.IsNullOrWhiteSpace(tag), spec, "tags must not be blank");
+            CheckKey(tag, "a tag", spec);
         }
+
+        CheckKey(spec.UniqueKey, "UniqueKey", spec);
+        CheckKey(spec.CorrelationId, "CorrelationId", spec);
+        CheckKey(spec.TraceId, "TraceId", spec);
+        CheckKey(spec.CronTimeZone, "CronTimeZone", spec);
 
         if (spec.Cron is not null)
         {
@@ -47,6 +55,16 @@ internal static class CommandFactory
             {
                 throw new ArgumentException($"Invalid spec for '{spec.Name}': {ex.Message}", nameof(spec), ex);
             }
+        }
+
+        // Serialized once here and stored as is: the limit is checked on the bytes that would be written, before any
+        // store sees them, so one oversized payload cannot bloat rows, claims and dashboard pages.
+        var payload = spec.Data.ToUtf8Json();
+        if (payload.Length > maxPayloadBytes)
+        {
+            throw new ArgumentException(string.Create(CultureInfo.InvariantCulture,
+                $"Invalid spec for '{spec.Name}': its payload is {payload.Length:N0} bytes of JSON, more than ExecutorOptions.MaxPayloadBytes ({maxPayloadBytes:N0}). ") +
+                "Keep large data elsewhere (a blob store, a table of your own) and put its key in the payload, or raise the limit.", nameof(spec));
         }
 
         var id = CommandIds.New(now);
@@ -66,7 +84,7 @@ internal static class CommandFactory
             Id = id,
             Name = spec.Name,
             Status = status,
-            Payload = spec.Data.ToUtf8Json(),
+            Payload = payload,
             Retries = spec.Retries,
             Sequence = spec.Sequence.Count == 0 ? [] : spec.Sequence.ToArray(),
             ParentId = parent?.Id,
@@ -95,6 +113,24 @@ internal static class CommandFactory
 
     private static string? CurrentTraceParent() =>
         Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null;
+
+    /// <summary>
+    /// Values that stores index or compare as text: no NUL (PostgreSQL's text cannot hold it) and at most
+    /// <see cref="CommandSpec.MaxKeyBytes"/> (a PostgreSQL index entry cannot exceed about 2.7 kB), checked here so every
+    /// store refuses the same values with the same message instead of one failing deep in its SQL.
+    /// </summary>
+    private static void CheckKey(string? value, string what, CommandSpec spec)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        Check(!value.Contains('\0', StringComparison.Ordinal), spec, $"{what} contains a NUL character (\\0), which stored text cannot hold");
+        var bytes = Encoding.UTF8.GetByteCount(value);
+        Check(bytes <= CommandSpec.MaxKeyBytes, spec, string.Create(CultureInfo.InvariantCulture,
+            $"{what} is {bytes:N0} bytes of UTF-8, more than the {CommandSpec.MaxKeyBytes:N0} allowed (stores index it)"));
+    }
 
     private static void Check(bool condition, CommandSpec spec, string problem)
     {

@@ -102,20 +102,7 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(typeInfo);
         ArgumentNullException.ThrowIfNull(handler);
-        return Handle(name, (context, cancellationToken) =>
-        {
-            T data;
-            try
-            {
-                data = context.Data.Get(typeInfo)!;
-            }
-            catch (FormatException ex)
-            {
-                throw new PermanentFailureException($"The payload of '{context.Name}' cannot be read as {typeof(T).Name}: {ex.Message}", ex);
-            }
-
-            return handler(data, context, cancellationToken);
-        }, configure);
+        return Handle(name, (context, cancellationToken) => handler(context.ReadTypedPayload(typeInfo)!, context, cancellationToken), configure);
     }
 
     /// <summary>
@@ -240,7 +227,7 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
         using var activity = ExecutorTelemetry.StartEnqueue(spec.Name);
         try
         {
-            var command = CommandFactory.Create(spec, Options.TimeProvider.GetUtcNow(), _registry);
+            var command = CommandFactory.Create(spec, Options.TimeProvider.GetUtcNow(), _registry, Options.MaxPayloadBytes);
             activity?.SetTag("messaging.message.id", command.Id.ToString());
             await EnqueueAsync([command], cancellationToken).ConfigureAwait(false);
             return command;
@@ -263,7 +250,7 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
             var commands = new List<CommandInstance>(specs.TryGetNonEnumeratedCount(out var count) ? count : 16);
             foreach (var spec in specs)
             {
-                commands.Add(CommandFactory.Create(spec ?? throw new ArgumentException("Specs must not be null.", nameof(specs)), now, _registry));
+                commands.Add(CommandFactory.Create(spec ?? throw new ArgumentException("Specs must not be null.", nameof(specs)), now, _registry, Options.MaxPayloadBytes));
             }
 
             activity?.SetTag("messaging.batch.message_count", commands.Count);
@@ -286,7 +273,7 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
     public CommandInstance CreateCommand(CommandSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return CommandFactory.Create(spec, Options.TimeProvider.GetUtcNow(), _registry);
+        return CommandFactory.Create(spec, Options.TimeProvider.GetUtcNow(), _registry, Options.MaxPayloadBytes);
     }
 
     /// <summary>Wakes this executor's producer to claim now (e.g. after commands were inserted in a caller's transaction).</summary>
@@ -338,6 +325,7 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
     /// <inheritdoc />
     public async ValueTask<CommandInstance> CancelAsync(Guid id, string? reason = null, CancellationToken cancellationToken = default)
     {
+        StoredText.Check(reason, "The cancellation reason", nameof(reason));
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         var cancelled = await Store.CancelAsync(id, Options.TimeProvider.GetUtcNow(), reason, cancellationToken).ConfigureAwait(false);
         Volatile.Read(ref _run)?.Pipeline.CancelLocal([id], CancelReason.Cancelled);
@@ -348,6 +336,7 @@ public sealed class Executor : IDurexClient, IAsyncDisposable
     public async ValueTask<int> CancelByTagAsync(string tag, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(tag);
+        StoredText.Check(tag, "The tag", nameof(tag));
         await EnsureInitializedAsync(cancellationToken).ConfigureAwait(false);
         var cancelled = await Store.CancelByTagAsync(tag, Options.TimeProvider.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         Volatile.Read(ref _run)?.Pipeline.CancelLocal(cancelled, CancelReason.Cancelled);

@@ -41,6 +41,18 @@ public sealed class ExecutorOptions
     /// <summary>Lease taken by a claim; running commands renew it at a third of this. Default 30 s.</summary>
     public TimeSpan LeaseDuration { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>The largest payload a command may carry, in bytes of UTF-8 JSON: 1 MiB (1,048,576) by default.</summary>
+    public const int DefaultMaxPayloadBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Largest payload (UTF-8 JSON bytes) of a new command. Checked where commands are built — <see cref="Executor.AddAsync"/>,
+    /// <see cref="Executor.AddManyAsync"/>, <see cref="Executor.CreateCommand"/> (transactional enqueue) and the commands a
+    /// result spawns — so an oversized payload fails at enqueue with an <see cref="ArgumentException"/> naming the command
+    /// and both sizes, instead of bloating every row, claim and page that carries it. Default
+    /// <see cref="DefaultMaxPayloadBytes"/> (1 MiB).
+    /// </summary>
+    public int MaxPayloadBytes { get; set; } = DefaultMaxPayloadBytes;
+
     /// <summary>Clock used for every time decision. Tests pass a <c>FakeTimeProvider</c>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
@@ -160,6 +172,8 @@ public sealed class ExecutorOptions
         Check(ApplyBatchSize >= 1, nameof(ApplyBatchSize), $"must be at least 1 (was {ApplyBatchSize})");
         Check(LeaseDuration >= TimeSpan.FromSeconds(1), nameof(LeaseDuration), "must be at least one second");
         Check(StatisticsInterval > TimeSpan.Zero, nameof(StatisticsInterval), "must be positive");
+        Check(InstanceName is null || !InstanceName.Contains('\0', StringComparison.Ordinal), nameof(InstanceName), "must not contain a NUL character (\\0)");
+        Check(MaxPayloadBytes >= 1, nameof(MaxPayloadBytes), $"must be at least 1 (was {MaxPayloadBytes})");
         Check(RescueInterval is null || RescueInterval > TimeSpan.Zero, nameof(RescueInterval), "must be positive when set");
         Check(GlobalConcurrencyLimit is null || GlobalConcurrencyLimit >= 1, nameof(GlobalConcurrencyLimit), "must be at least 1 when set");
         foreach (var (name, limit) in ConcurrencyLimits)

@@ -40,10 +40,16 @@ public static class GeneratedCode
     /// <summary>Adapts a handler returning <c>ValueTask&lt;CommandResult&gt;</c>.</summary>
     public static ValueTask<CommandResult> Done(ValueTask<CommandResult> task) => task;
 
-    /// <summary>The payload of the attempt, read with the generated metadata; a JSON <c>null</c> payload is an error.</summary>
-    public static T Payload<T>(CommandContext context, JsonTypeInfo<T> typeInfo) =>
-        context.GetPayload(typeInfo) ?? throw new InvalidOperationException(
+    /// <summary>
+    /// The payload of the attempt, read with the generated metadata. A payload that does not match the type, or is JSON
+    /// <c>null</c>, fails the command for good (<see cref="PermanentFailureException"/>): a retry reads the same bytes.
+    /// </summary>
+    public static T Payload<T>(CommandContext context, JsonTypeInfo<T> typeInfo)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return context.ReadTypedPayload(typeInfo) ?? throw new PermanentFailureException(
             $"Command {context.Name} ({context.Id}) has no {typeof(T).Name} payload: its data is JSON null.");
+    }
 
     /// <summary>The metadata of <typeparamref name="T"/> from the user's context named by <see cref="DurexJsonContextAttribute"/>.</summary>
     public static JsonTypeInfo<T> FromContext<T>(System.Text.Json.Serialization.JsonSerializerContext context) =>

@@ -28,6 +28,7 @@ internal static class DurexConfiguration
         [nameof(ExecutorOptions.InstanceName)] = (s, o) => Text(s, o, v => o.Executor.InstanceName = v),
         [nameof(ExecutorOptions.DeadLetterQueue)] = (s, o) => Bool(s, o, v => o.Executor.DeadLetterQueue = v),
         [nameof(ExecutorOptions.GlobalConcurrencyLimit)] = (s, o) => OptionalInt(s, o, v => o.Executor.GlobalConcurrencyLimit = v),
+        [nameof(ExecutorOptions.MaxPayloadBytes)] = (s, o) => Int(s, o, v => o.Executor.MaxPayloadBytes = v),
         [nameof(ExecutorOptions.ConcurrencyLimits)] = ReadConcurrencyLimits,
         [nameof(ExecutorOptions.Retention)] = ReadRetention,
     };

@@ -83,6 +83,12 @@ public sealed record CommandQuery
         {
             throw new ArgumentException($"Cursor '{Cursor}' is not a cursor returned by a previous page.", nameof(Cursor));
         }
+
+        // No stored value can contain NUL (enqueue refuses it), and PostgreSQL would fail the query on it.
+        Internal.StoredText.Check(Name, "The name filter", nameof(Name));
+        Internal.StoredText.Check(Tag, "The tag filter", nameof(Tag));
+        Internal.StoredText.Check(CorrelationId, "The correlation id filter", nameof(CorrelationId));
+        Internal.StoredText.Check(Search, "The search text", nameof(Search));
     }
 }
 
