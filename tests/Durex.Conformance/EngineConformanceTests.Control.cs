@@ -464,6 +464,80 @@ public abstract partial class EngineConformanceTests
     }
 
     [SkippableFact]
+    public async Task A_command_lost_with_its_executor_runs_again_even_with_no_retries()
+    {
+        // Executors claim a few commands before they start them, so a crash loses attempts that never ran: with the
+        // default of no retries they used to fail unrun. A lost attempt is given back (up to MaxRescues).
+        Handle("report");
+        var command = await AddAsync(new CommandSpec("report"));
+        Assert.Single(await Store.ClaimAsync(new ClaimRequest
+        {
+            Owner = "crashed-process", Limit = 1, Now = Now, LeaseExpiresAt = Now + TimeSpan.FromSeconds(30), Names = ["report"],
+        }));
+
+        await StartAsync();
+        var rescued = Tap.NextAsync(nameof(ICommandStore.RescueExpiredLeasesAsync), ids => ((IReadOnlyList<Guid>)ids!).Count > 0);
+        Time.Advance(TimeSpan.FromSeconds(31));
+        await rescued.WaitAsync(HangGuard);
+        await RunUntilIdleAsync();
+
+        Assert.Equal(["report#2"], Calls);
+        Assert.Equal(CommandStatus.Completed, await StatusOf(command.Id));
+    }
+
+    [SkippableFact]
+    public async Task A_lost_attempt_does_not_use_up_a_retry()
+    {
+        Executor.Handle("flaky", (ctx, _) =>
+        {
+            Calls.Enqueue($"flaky#{ctx.Attempt} left {ctx.RetriesLeft}");
+            return ctx.Attempt == 2 ? throw new InvalidOperationException("first real attempt fails") : Done();
+        }, c => c.Retries(1));
+        var command = await AddAsync(new CommandSpec("flaky"));
+        Assert.Single(await Store.ClaimAsync(new ClaimRequest
+        {
+            Owner = "crashed-process", Limit = 1, Now = Now, LeaseExpiresAt = Now + TimeSpan.FromSeconds(30), Names = ["flaky"],
+        }));
+
+        await StartAsync();
+        var rescued = Tap.NextAsync(nameof(ICommandStore.RescueExpiredLeasesAsync), ids => ((IReadOnlyList<Guid>)ids!).Count > 0);
+        Time.Advance(TimeSpan.FromSeconds(31));
+        await rescued.WaitAsync(HangGuard);
+        await RunUntilIdleAsync();
+        Time.Advance(TimeSpan.FromMinutes(10)); // past the backoff
+        await RunUntilIdleAsync();
+
+        // The second real attempt is the retry the budget promised; the handler's view of it was the last chance.
+        Assert.Equal(["flaky#2 left 0", "flaky#3 left 0"], Calls);
+        Assert.Equal(CommandStatus.Completed, await StatusOf(command.Id));
+    }
+
+    [SkippableFact]
+    public async Task An_executor_rescues_leases_left_under_its_own_name()
+    {
+        // A restarted process with a fixed instance name, or a claim whose reply was lost in an outage: the lease carries
+        // this executor's name but it does not hold the command, so nobody would renew or rescue it but itself.
+        UseExecutor(o => o.InstanceName = "worker-1");
+        Handle("report");
+        var command = await AddAsync(new CommandSpec("report"));
+        Assert.Single(await Store.ClaimAsync(new ClaimRequest
+        {
+            Owner = "worker-1", Limit = 1, Now = Now, LeaseExpiresAt = Now + TimeSpan.FromSeconds(30), Names = ["report"],
+        }));
+
+        await StartAsync();
+        await RunUntilIdleAsync();
+        Assert.Empty(Calls);
+        var rescued = Tap.NextAsync(nameof(ICommandStore.RescueExpiredLeasesAsync), ids => ((IReadOnlyList<Guid>)ids!).Count > 0);
+        Time.Advance(TimeSpan.FromSeconds(31));
+        await rescued.WaitAsync(HangGuard);
+        await RunUntilIdleAsync();
+
+        Assert.Equal(["report#2"], Calls);
+        Assert.Equal(CommandStatus.Completed, await StatusOf(command.Id));
+    }
+
+    [SkippableFact]
     public async Task A_rescue_still_in_flight_when_the_clock_moves_does_not_postpone_the_next_one()
     {
         // The next rescue is due one interval after the instant a rescue looked at, not after its store call returned:
@@ -531,9 +605,11 @@ public abstract partial class EngineConformanceTests
     [SkippableFact]
     public async Task A_command_that_keeps_killing_its_worker_fails_after_its_budget()
     {
+        // Two lost attempts are given back (MaxRescues), then the retry budget applies: 1 + 1 retry + 2 = 4 attempts.
+        UseExecutor(o => o.MaxRescues = 2);
         Handle("poison", configure: c => c.Retries(1));
         var command = await AddAsync(new CommandSpec("poison"));
-        for (var crash = 0; crash < 2; crash++)
+        for (var crash = 0; crash < 4; crash++)
         {
             Assert.Single(await Store.ClaimAsync(new ClaimRequest
             {

@@ -32,6 +32,8 @@ public sealed class ConfigurationTests
                 "RescueInterval": "20s",
                 "StatisticsInterval": "30s",
                 "InstanceName": "worker-1",
+                "MaxRescues": 5,
+                "MaxPayloadBytes": 65536,
                 "DeadLetterQueue": true,
                 "GlobalConcurrencyLimit": 6,
                 "ConcurrencyLimits": { "sendEmail": 2, "chargeCard": 1 },
@@ -58,6 +60,8 @@ public sealed class ConfigurationTests
         Assert.Equal(TimeSpan.FromMinutes(1), o.ShutdownTimeout);
         Assert.Equal(TimeSpan.FromMilliseconds(250), o.PollInterval);
         Assert.Equal(50, o.ClaimBatchSize);
+        Assert.Equal(5, o.MaxRescues);
+        Assert.Equal(65536, o.MaxPayloadBytes);
         Assert.Equal(200, o.ApplyBatchSize);
         Assert.Equal(TimeSpan.FromMinutes(2), o.LeaseDuration);
         Assert.Equal(TimeSpan.FromSeconds(20), o.RescueInterval);

@@ -90,6 +90,7 @@ public class ValidationTests
         { "DefaultPeriod", o => o.DefaultPeriod = TimeSpan.Zero },
         { "PollInterval", o => o.PollInterval = TimeSpan.Zero },
         { "ClaimBatchSize", o => o.ClaimBatchSize = 0 },
+        { "MaxRescues", o => o.MaxRescues = -1 },
         { "ApplyBatchSize", o => o.ApplyBatchSize = 0 },
         { "LeaseDuration", o => o.LeaseDuration = TimeSpan.FromMilliseconds(10) },
         { "ShutdownTimeout", o => o.ShutdownTimeout = TimeSpan.FromSeconds(-1) },

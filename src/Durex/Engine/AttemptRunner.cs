@@ -61,7 +61,7 @@ internal sealed class AttemptRunner(Pipeline pipeline)
         var command = item.Command;
         var registration = plan.Registration;
         var start = _time.GetUtcNow();
-        var maxRetries = command.Retries ?? registration.Retries ?? _options.DefaultRetries;
+        var maxRetries = ConfiguredRetries(command, registration);
         if (StoredProblem(command) is { } problem)
         {
             // Values written outside Durex that it cannot use: a handler run on guessed values could do harm, and every
@@ -78,9 +78,27 @@ internal sealed class AttemptRunner(Pipeline pipeline)
 
         if (command.Attempt > maxRetries + 1)
         {
-            var exhausted = new PermanentFailureException(string.Create(CultureInfo.InvariantCulture,
-                $"Attempt {command.Attempt} exceeds the retry budget ({maxRetries} retries): earlier attempts were lost with their worker (lease rescued), so it is not run again."));
-            return await FailAsync(item, registration, NewContext(command, maxRetries, HardStopToken, services), exhausted, start, start, ran: false).ConfigureAwait(false);
+            // Only rescues get here (a claim counts an attempt, and the executor that made it died). Attempts lost that
+            // way are not the handler's failures, so up to MaxRescues of them are given back; more means the handler
+            // itself keeps killing its process, and it must not run forever.
+            int lost;
+            try
+            {
+                lost = await LostAttemptsAsync(command).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!HardStopToken.IsCancellationRequested)
+            {
+                Log.LostAttemptsUnknown(_logger, ex, command.Name, command.Id);
+                return Release(item);
+            }
+
+            maxRetries += lost;
+            if (command.Attempt > maxRetries + 1)
+            {
+                var exhausted = new PermanentFailureException(string.Create(CultureInfo.InvariantCulture,
+                    $"Attempt {command.Attempt} exceeds the retry budget ({maxRetries - lost} retries, plus {lost} attempts lost with their worker): its executor died while holding it more often than ExecutorOptions.MaxRescues ({_options.MaxRescues}) allows, so it is not run again."));
+                return await FailAsync(item, registration, NewContext(command, maxRetries, HardStopToken, services), exhausted, start, start, ran: false).ConfigureAwait(false);
+            }
         }
 
         if (command.FanInFailed)
@@ -170,6 +188,39 @@ internal sealed class AttemptRunner(Pipeline pipeline)
         }
 
         return null;
+    }
+
+    private int ConfiguredRetries(CommandInstance command, Registration registration) =>
+        command.Retries ?? registration.Retries ?? _options.DefaultRetries;
+
+    /// <summary>
+    /// How many attempts of the current run of <paramref name="command"/> were lost with their executor (rescued
+    /// leases, since the last repeat or replay), at most <see cref="ExecutorOptions.MaxRescues"/>. Reads the history, so
+    /// it is asked only on the rare paths where the retry budget would end the command.
+    /// </summary>
+    private async ValueTask<int> LostAttemptsAsync(CommandInstance command)
+    {
+        if (_options.MaxRescues == 0)
+        {
+            return 0;
+        }
+
+        var history = await context.Store.GetHistoryAsync(command.Id, HardStopToken).ConfigureAwait(false);
+        var lost = 0;
+        foreach (var entry in history)
+        {
+            switch (entry.Type)
+            {
+                case HistoryEventType.Repeating or HistoryEventType.Replayed:
+                    lost = 0;
+                    break;
+                case HistoryEventType.Recovered:
+                    lost++;
+                    break;
+            }
+        }
+
+        return Math.Min(lost, _options.MaxRescues);
     }
 
     private static CommandContext NewContext(CommandInstance command, int maxRetries, CancellationToken token, IServiceProvider? services) =>
@@ -300,8 +351,24 @@ internal sealed class AttemptRunner(Pipeline pipeline)
         }
 
         var exhausted = !retryable || commandContext.RetriesLeft == 0;
+        var maxRetries = commandContext.MaxRetries;
+        if (exhausted && retryable && command.Attempt > 1 && maxRetries == ConfiguredRetries(command, registration))
+        {
+            // About to give up: attempts lost with a dead executor (rescued leases) do not count against the budget.
+            try
+            {
+                maxRetries += await LostAttemptsAsync(command).ConfigureAwait(false);
+                exhausted = command.Attempt > maxRetries;
+            }
+            catch (Exception ex) when (!HardStopToken.IsCancellationRequested)
+            {
+                Log.LostAttemptsUnknown(_logger, ex, command.Name, command.Id);
+                exhausted = false; // retried once more rather than failed for good on a read error
+            }
+        }
+
         var message = error is RetryRequestedException && exhausted
-            ? string.Create(CultureInfo.InvariantCulture, $"The handler asked for a retry, but no retries are left ({commandContext.MaxRetries} allowed).")
+            ? string.Create(CultureInfo.InvariantCulture, $"The handler asked for a retry, but no retries are left ({maxRetries} allowed).")
             : ErrorMessage(error);
         var detail = error is RetryRequestedException ? message : ErrorDetail(error);
         var events = new List<HistoryEvent>(3);
@@ -328,7 +395,7 @@ internal sealed class AttemptRunner(Pipeline pipeline)
             Log.AttemptFailedWillRetry(_logger, error, command.Name, command.Id, command.Attempt, retryAt);
             events.Add(new HistoryEvent(command.Id, HistoryEventType.Retrying, end, command.Attempt, detail, ran ? end - start : null,
                 string.Create(CultureInfo.InvariantCulture,
-                    $"Attempt {command.Attempt} of {commandContext.MaxRetries + 1} failed; next attempt at {retryAt:O}.")));
+                    $"Attempt {command.Attempt} of {maxRetries + 1} failed; next attempt at {retryAt:O}.")));
             return new CommandOutcome
             {
                 CommandId = command.Id,

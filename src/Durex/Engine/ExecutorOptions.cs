@@ -75,6 +75,18 @@ public sealed class ExecutorOptions
         return this;
     }
 
+    /// <summary>The default of <see cref="MaxRescues"/>.</summary>
+    public const int DefaultMaxRescues = 3;
+
+    /// <summary>
+    /// How many attempts of a command lost with a dead executor (its lease expired and was rescued) are not counted
+    /// against the command's retries. A claim counts an attempt, and an executor holds a few claimed commands before it
+    /// starts them, so a crash would otherwise use up retries (all of them, with the default of none) for attempts that
+    /// never ran. Beyond this many rescues the lost attempts count again, so a handler that keeps killing its process
+    /// fails in the end instead of running forever. Default <see cref="DefaultMaxRescues"/>; 0 counts every lost attempt.
+    /// </summary>
+    public int MaxRescues { get; set; } = DefaultMaxRescues;
+
     /// <summary>How often expired leases of dead executors are looked for and rescued. Default: half of <see cref="LeaseDuration"/>.</summary>
     public TimeSpan? RescueInterval { get; set; }
 
@@ -174,6 +186,7 @@ public sealed class ExecutorOptions
         Check(StatisticsInterval > TimeSpan.Zero, nameof(StatisticsInterval), "must be positive");
         Check(InstanceName is null || !InstanceName.Contains('\0', StringComparison.Ordinal), nameof(InstanceName), "must not contain a NUL character (\\0)");
         Check(MaxPayloadBytes >= 1, nameof(MaxPayloadBytes), $"must be at least 1 (was {MaxPayloadBytes})");
+        Check(MaxRescues >= 0, nameof(MaxRescues), $"must not be negative (was {MaxRescues})");
         Check(RescueInterval is null || RescueInterval > TimeSpan.Zero, nameof(RescueInterval), "must be positive when set");
         Check(GlobalConcurrencyLimit is null || GlobalConcurrencyLimit >= 1, nameof(GlobalConcurrencyLimit), "must be at least 1 when set");
         foreach (var (name, limit) in ConcurrencyLimits)

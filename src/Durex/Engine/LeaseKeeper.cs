@@ -30,8 +30,10 @@ internal sealed class LeaseKeeper(Pipeline pipeline, TimeSpan rescueInterval)
             {
                 try
                 {
-                    await RenewAsync(token).ConfigureAwait(false);
+                    // One instant for both: leases renewed from it cannot look expired to the rescue that follows,
+                    // however long the renewal took or however far a test clock moved meanwhile.
                     var now = time.GetUtcNow();
+                    await RenewAsync(now, token).ConfigureAwait(false);
                     if (now >= nextRescue)
                     {
                         await RescueAsync(now, token).ConfigureAwait(false);
@@ -52,7 +54,7 @@ internal sealed class LeaseKeeper(Pipeline pipeline, TimeSpan rescueInterval)
         }
     }
 
-    private async Task RenewAsync(CancellationToken token)
+    private async Task RenewAsync(DateTimeOffset now, CancellationToken token)
     {
         var held = pipeline.InflightCommands;
         if (held.Count == 0)
@@ -61,7 +63,7 @@ internal sealed class LeaseKeeper(Pipeline pipeline, TimeSpan rescueInterval)
         }
 
         var leases = held.Select(i => i.Lease).ToArray();
-        var lost = await _context.Store.RenewLeasesAsync(leases, _context.Time.GetUtcNow() + _context.Options.LeaseDuration, token).ConfigureAwait(false);
+        var lost = await _context.Store.RenewLeasesAsync(leases, now + _context.Options.LeaseDuration, token).ConfigureAwait(false);
         if (lost.Count > 0)
         {
             // Claims whose outcome was applied since the snapshot show up as lost too: cancelling a finished claim is a
@@ -79,7 +81,9 @@ internal sealed class LeaseKeeper(Pipeline pipeline, TimeSpan rescueInterval)
 
     private async Task RescueAsync(DateTimeOffset now, CancellationToken token)
     {
-        var rescued = await _context.Store.RescueExpiredLeasesAsync(now, _context.Owner, token).ConfigureAwait(false);
+        // Its own expired leases too: the ones it still holds were renewed just before, so an expired one is a claim it
+        // lost (the reply never arrived during an outage) or one of a previous run with the same instance name.
+        var rescued = await _context.Store.RescueExpiredLeasesAsync(now, exceptOwner: null, token).ConfigureAwait(false);
         if (rescued.Count > 0)
         {
             Log.Rescued(pipeline.Context.Loggers.LeaseKeeper, rescued.Count);

@@ -29,6 +29,7 @@ internal static class DurexConfiguration
         [nameof(ExecutorOptions.DeadLetterQueue)] = (s, o) => Bool(s, o, v => o.Executor.DeadLetterQueue = v),
         [nameof(ExecutorOptions.GlobalConcurrencyLimit)] = (s, o) => OptionalInt(s, o, v => o.Executor.GlobalConcurrencyLimit = v),
         [nameof(ExecutorOptions.MaxPayloadBytes)] = (s, o) => Int(s, o, v => o.Executor.MaxPayloadBytes = v),
+        [nameof(ExecutorOptions.MaxRescues)] = (s, o) => Int(s, o, v => o.Executor.MaxRescues = v),
         [nameof(ExecutorOptions.ConcurrencyLimits)] = ReadConcurrencyLimits,
         [nameof(ExecutorOptions.Retention)] = ReadRetention,
     };

@@ -46,8 +46,9 @@ public interface ICommandStore : IAsyncDisposable
 
     /// <summary>
     /// Moves started commands whose lease ran out before <paramref name="now"/> back to pending, keeping their attempt
-    /// count, with a <see cref="HistoryEventType.Recovered"/> event. Leases held by <paramref name="exceptOwner"/> (the
-    /// caller, which is alive and renews its own leases) are left alone. Returns the rescued ids.
+    /// count, with a <see cref="HistoryEventType.Recovered"/> event (the executor counts these to give lost attempts
+    /// back). Leases held by <paramref name="exceptOwner"/>, when given, are left alone; the executor gives none, because
+    /// it renews the leases it holds right before. Returns the rescued ids.
     /// </summary>
     ValueTask<IReadOnlyList<Guid>> RescueExpiredLeasesAsync(DateTimeOffset now, string? exceptOwner = null, CancellationToken cancellationToken = default);
 
