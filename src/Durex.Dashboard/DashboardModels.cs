@@ -4,6 +4,7 @@ using System.Text.Json.Serialization;
 namespace Durex.Dashboard;
 
 // The wire shapes of the JSON API (docs/dashboard.md). Serialized with the source-generated DashboardJsonContext only.
+// The durex CLI prints commands and history in these same shapes (its --json), so a script reads both alike.
 
 internal sealed class CommandDto
 {
@@ -26,6 +27,7 @@ internal sealed class CommandDto
     public double? TimeoutSeconds { get; init; }
     public double? PeriodSeconds { get; init; }
     public string? Cron { get; init; }
+    public string? CronTimeZone { get; init; }
     public string? Error { get; init; }
     public string? LeaseOwner { get; init; }
     public DateTimeOffset? LeaseExpiresAt { get; init; }
@@ -59,6 +61,7 @@ internal sealed class CommandDto
         TimeoutSeconds = c.Timeout?.TotalSeconds,
         PeriodSeconds = c.Period?.TotalSeconds,
         Cron = c.Cron,
+        CronTimeZone = c.CronTimeZone,
         Error = ErrorOf(c),
         LeaseOwner = c.LeaseOwner,
         LeaseExpiresAt = c.LeaseExpiresAt,
@@ -75,7 +78,8 @@ internal sealed class CommandDto
             ? c.Error
             : c.Error is null ? $"Unreadable row: {unreadable}" : $"Unreadable row: {unreadable} Last error: {c.Error}";
 
-    private static JsonElement ParsePayload(ReadOnlyMemory<byte> payload)
+    /// <summary>A stored payload as JSON; one that is not JSON (written outside Durex) becomes a string saying so.</summary>
+    public static JsonElement ParsePayload(ReadOnlyMemory<byte> payload)
     {
         if (payload.IsEmpty)
         {
