@@ -507,8 +507,8 @@ public abstract partial class EngineConformanceTests
         Time.Advance(TimeSpan.FromMinutes(10)); // past the backoff
         await RunUntilIdleAsync();
 
-        // The second real attempt is the retry the budget promised; the handler's view of it was the last chance.
-        Assert.Equal(["flaky#2 left 0", "flaky#3 left 0"], Calls);
+        // The lost attempt is given back before the first real one runs, so the handler sees its true retries left.
+        Assert.Equal(["flaky#2 left 1", "flaky#3 left 0"], Calls);
         Assert.Equal(CommandStatus.Completed, await StatusOf(command.Id));
     }
 
@@ -534,6 +534,27 @@ public abstract partial class EngineConformanceTests
         await RunUntilIdleAsync();
 
         Assert.Equal(["report#2"], Calls);
+        Assert.Equal(CommandStatus.Completed, await StatusOf(command.Id));
+    }
+
+    [SkippableFact]
+    public async Task A_claim_whose_reply_comes_after_its_leases_ended_is_handed_back_not_run()
+    {
+        // By then any executor may have rescued and re-claimed the commands: running them here could run them twice.
+        Handle("report");
+        var command = await AddAsync(new CommandSpec("report"));
+        var claim = Tap.HoldNext(nameof(ICommandStore.ClaimAsync));
+        await StartAsync();
+        await claim.Entered.WaitAsync(HangGuard);
+        var claims = 0;
+        var claimedAgain = Tap.NextAsync(nameof(ICommandStore.ClaimAsync),
+            r => ((IReadOnlyList<CommandInstance>)r!).Any(c => c.Id == command.Id) && Interlocked.Increment(ref claims) == 2);
+        Time.Advance(TimeSpan.FromSeconds(31)); // the held claim's leases end before its reply
+        claim.Release();
+        await claimedAgain.WaitAsync(HangGuard); // handed back, then claimed afresh
+        await RunUntilIdleAsync();
+
+        Assert.Equal(["report#1"], Calls); // run once, by the fresh claim, its attempt not counted twice
         Assert.Equal(CommandStatus.Completed, await StatusOf(command.Id));
     }
 

@@ -104,8 +104,11 @@ public sealed class InstrumentedStore(ICommandStore inner) : ICommandStore
         Done<object?>(nameof(EnqueueAsync), commands);
     }
 
-    public async ValueTask<IReadOnlyList<CommandInstance>> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken = default) =>
-        Done(nameof(ClaimAsync), await inner.ClaimAsync(request, cancellationToken));
+    public async ValueTask<IReadOnlyList<CommandInstance>> ClaimAsync(ClaimRequest request, CancellationToken cancellationToken = default)
+    {
+        await HeldAsync(nameof(ClaimAsync));
+        return Done(nameof(ClaimAsync), await inner.ClaimAsync(request, cancellationToken));
+    }
 
     public async ValueTask<ApplyResult> ApplyAsync(IReadOnlyList<CommandOutcome> outcomes, CancellationToken cancellationToken = default) =>
         Done(nameof(ApplyAsync), await inner.ApplyAsync(outcomes, cancellationToken));

@@ -37,6 +37,20 @@ internal sealed class AttemptRunner(Pipeline pipeline)
         Error = item.Command.Error,
     };
 
+    /// <summary>How long a command waits when its history, needed to count its lost attempts, could not be read.</summary>
+    private static readonly TimeSpan LostAttemptsRetryDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>Returns a claimed command that never started to pending, ready at <paramref name="readyAt"/>, uncounted.</summary>
+    private static CommandOutcome Postpone(InflightCommand item, DateTimeOffset readyAt) => new()
+    {
+        CommandId = item.Command.Id,
+        LeaseId = item.Lease.LeaseId,
+        Status = CommandStatus.Pending,
+        Attempt = item.Command.Attempt - 1,
+        ReadyAt = readyAt,
+        Error = item.Command.Error,
+    };
+
     public async ValueTask<CommandOutcome> RunAsync(InflightCommand item, Worker worker)
     {
         var command = item.Command;
@@ -61,7 +75,7 @@ internal sealed class AttemptRunner(Pipeline pipeline)
         var command = item.Command;
         var registration = plan.Registration;
         var start = _time.GetUtcNow();
-        var maxRetries = ConfiguredRetries(command, registration);
+        var maxRetries = command.Retries ?? registration.Retries ?? _options.DefaultRetries;
         if (StoredProblem(command) is { } problem)
         {
             // Values written outside Durex that it cannot use: a handler run on guessed values could do harm, and every
@@ -76,20 +90,27 @@ internal sealed class AttemptRunner(Pipeline pipeline)
             return await ExpireAsync(item, registration, maxRetries, start, due, services).ConfigureAwait(false);
         }
 
-        if (command.Attempt > maxRetries + 1)
+        if (command.Attempt > 1 && command.Attempt >= maxRetries + 1)
         {
-            // Only rescues get here (a claim counts an attempt, and the executor that made it died). Attempts lost that
-            // way are not the handler's failures, so up to MaxRescues of them are given back; more means the handler
-            // itself keeps killing its process, and it must not run forever.
+            // The last attempt the budget allows, or beyond it (only rescues get there: a claim counts an attempt, and
+            // the executor that made it died). Attempts lost that way are not the handler's failures, so up to
+            // MaxRescues of them are given back before the attempt runs, and the handler sees its true retries left;
+            // more means the handler itself keeps killing its process, and it must not run forever.
             int lost;
             try
             {
                 lost = await LostAttemptsAsync(command).ConfigureAwait(false);
             }
-            catch (Exception ex) when (!HardStopToken.IsCancellationRequested)
+            catch (Exception ex)
             {
+                if (HardStopToken.IsCancellationRequested)
+                {
+                    return Release(item); // stopping: handed back as if never claimed
+                }
+
+                // Not at once: a history that cannot be read now will likely fail again on an immediate re-claim.
                 Log.LostAttemptsUnknown(_logger, ex, command.Name, command.Id);
-                return Release(item);
+                return Postpone(item, start + LostAttemptsRetryDelay);
             }
 
             maxRetries += lost;
@@ -190,13 +211,10 @@ internal sealed class AttemptRunner(Pipeline pipeline)
         return null;
     }
 
-    private int ConfiguredRetries(CommandInstance command, Registration registration) =>
-        command.Retries ?? registration.Retries ?? _options.DefaultRetries;
-
     /// <summary>
     /// How many attempts of the current run of <paramref name="command"/> were lost with their executor (rescued
     /// leases, since the last repeat or replay), at most <see cref="ExecutorOptions.MaxRescues"/>. Reads the history, so
-    /// it is asked only on the rare paths where the retry budget would end the command.
+    /// it is asked only for the last attempt the budget allows (or one past it), which few commands reach.
     /// </summary>
     private async ValueTask<int> LostAttemptsAsync(CommandInstance command)
     {
@@ -351,24 +369,8 @@ internal sealed class AttemptRunner(Pipeline pipeline)
         }
 
         var exhausted = !retryable || commandContext.RetriesLeft == 0;
-        var maxRetries = commandContext.MaxRetries;
-        if (exhausted && retryable && command.Attempt > 1 && maxRetries == ConfiguredRetries(command, registration))
-        {
-            // About to give up: attempts lost with a dead executor (rescued leases) do not count against the budget.
-            try
-            {
-                maxRetries += await LostAttemptsAsync(command).ConfigureAwait(false);
-                exhausted = command.Attempt > maxRetries;
-            }
-            catch (Exception ex) when (!HardStopToken.IsCancellationRequested)
-            {
-                Log.LostAttemptsUnknown(_logger, ex, command.Name, command.Id);
-                exhausted = false; // retried once more rather than failed for good on a read error
-            }
-        }
-
         var message = error is RetryRequestedException && exhausted
-            ? string.Create(CultureInfo.InvariantCulture, $"The handler asked for a retry, but no retries are left ({maxRetries} allowed).")
+            ? string.Create(CultureInfo.InvariantCulture, $"The handler asked for a retry, but no retries are left ({commandContext.MaxRetries} allowed).")
             : ErrorMessage(error);
         var detail = error is RetryRequestedException ? message : ErrorDetail(error);
         var events = new List<HistoryEvent>(3);
@@ -395,7 +397,7 @@ internal sealed class AttemptRunner(Pipeline pipeline)
             Log.AttemptFailedWillRetry(_logger, error, command.Name, command.Id, command.Attempt, retryAt);
             events.Add(new HistoryEvent(command.Id, HistoryEventType.Retrying, end, command.Attempt, detail, ran ? end - start : null,
                 string.Create(CultureInfo.InvariantCulture,
-                    $"Attempt {command.Attempt} of {maxRetries + 1} failed; next attempt at {retryAt:O}.")));
+                    $"Attempt {command.Attempt} of {commandContext.MaxRetries + 1} failed; next attempt at {retryAt:O}.")));
             return new CommandOutcome
             {
                 CommandId = command.Id,

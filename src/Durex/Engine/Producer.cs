@@ -90,15 +90,21 @@ internal sealed class Producer(Pipeline pipeline)
         var now = _context.Time.GetUtcNow();
         var epoch = pipeline.BeginClaim();
         var started = Stopwatch.GetTimestamp();
+        var leaseExpiresAt = now + _context.Options.LeaseDuration;
         var batch = await _context.Store.ClaimAsync(new ClaimRequest
         {
             Owner = _context.Owner,
             Limit = limit,
             Now = now,
-            LeaseExpiresAt = now + _context.Options.LeaseDuration,
+            LeaseExpiresAt = leaseExpiresAt,
             Names = _context.Names,
             NameLimits = pipeline.Limits?.RemainingCapacity(),
         }, cancellationToken).ConfigureAwait(false);
+
+        // A reply that arrives after its leases ended (a connection stalled by an outage): any executor, this one
+        // included, may have rescued and claimed those commands meanwhile, so running them here could run them twice.
+        // They are handed back instead (fenced by lease: a no-op for the ones already rescued).
+        var late = _context.Time.GetUtcNow() >= leaseExpiresAt;
 
         _context.Telemetry.Claimed(Stopwatch.GetElapsedTime(started));
         var items = new InflightCommand[batch.Count];
@@ -111,6 +117,12 @@ internal sealed class Producer(Pipeline pipeline)
         foreach (var item in items)
         {
             var command = item.Command;
+            if (late)
+            {
+                pipeline.Outcomes.Writer.TryWrite(AttemptRunner.Release(item));
+                continue;
+            }
+
             if (pipeline.Limits is { } limits && (item.Permit = limits.TryAcquire(command.Name)) is null)
             {
                 // Only the producer takes permits and the store honoured the limits, so this is a safety net.

@@ -74,6 +74,6 @@ internal static partial class Log
     [LoggerMessage(31, LogLevel.Critical, "Internal error while running {Name} {CommandId}; the command was returned to pending.")]
     public static partial void EngineError(ILogger logger, Exception exception, string name, Guid commandId);
 
-    [LoggerMessage(33, LogLevel.Warning, "Reading the history of {Name} {CommandId} to count attempts lost with a dead executor failed; the command is not given up on.")]
+    [LoggerMessage(33, LogLevel.Warning, "Reading the history of {Name} {CommandId} to count attempts lost with a dead executor failed; it is claimed again in a few seconds.")]
     public static partial void LostAttemptsUnknown(ILogger logger, Exception exception, string name, Guid commandId);
 }
