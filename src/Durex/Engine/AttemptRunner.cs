@@ -26,19 +26,11 @@ internal sealed class AttemptRunner(Pipeline pipeline)
     private static readonly Func<ILogger, string, Guid, int, string?, IDisposable?> AttemptScope =
         LoggerMessage.DefineScope<string, Guid, int, string?>("Command {CommandName} {CommandId} attempt {Attempt} (correlation {CorrelationId})");
 
-    /// <summary>Returns a claimed command that never started to pending, as if it had not been claimed.</summary>
-    public static CommandOutcome Release(InflightCommand item) => new()
-    {
-        CommandId = item.Command.Id,
-        LeaseId = item.Lease.LeaseId,
-        Status = CommandStatus.Pending,
-        Attempt = item.Command.Attempt - 1,
-        ReadyAt = item.Command.ReadyAt,
-        Error = item.Command.Error,
-    };
-
     /// <summary>How long a command waits when its history, needed to count its lost attempts, could not be read.</summary>
     private static readonly TimeSpan LostAttemptsRetryDelay = TimeSpan.FromSeconds(5);
+
+    /// <summary>Returns a claimed command that never started to pending, as if it had not been claimed.</summary>
+    public static CommandOutcome Release(InflightCommand item) => Postpone(item, item.Command.ReadyAt);
 
     /// <summary>Returns a claimed command that never started to pending, ready at <paramref name="readyAt"/>, uncounted.</summary>
     private static CommandOutcome Postpone(InflightCommand item, DateTimeOffset readyAt) => new()
